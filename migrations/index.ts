@@ -1,0 +1,12 @@
+import type { Migration } from 'kysely';
+import * as m001 from './001_community';
+import * as m002 from './002_norms';
+
+/**
+ * Every migration, by name, in order. Listed statically (not read from the directory) so the
+ * same set runs from TypeScript sources, compiled JavaScript and the test runner alike.
+ */
+export const migrations: Record<string, Migration> = {
+  '001_community': m001,
+  '002_norms': m002,
+};

@@ -1,0 +1,160 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
+import type { WebClientOptions } from '@slack/web-api';
+import { systemClock, type Clock } from './clock';
+import type { Config } from './config';
+import type { DatabaseHandle } from './db/database';
+import { communityFeature } from './features/community';
+import { homeFeature } from './features/home';
+import type { Feature, FeatureContext } from './features/types';
+import { AppLogger } from './logger';
+import { registerCopCommand } from './slack/cop-command';
+import { Scheduler } from './scheduler';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly database: DatabaseHandle;
+  readonly clock?: Clock;
+  readonly logger?: AppLogger;
+  /**
+   * Hold each HTTP response until its listener has finished. Tests use it to be deterministic;
+   * production leaves it off so Slack always gets its ack within 3 seconds.
+   */
+  readonly processBeforeResponse?: boolean;
+  /** Overrides for the Web API client (tests shorten retries). */
+  readonly clientOptions?: WebClientOptions;
+}
+
+export interface CopBot {
+  readonly app: App;
+  readonly features: readonly Feature[];
+  start(): Promise<void>;
+  /** Stops taking requests, lets in-flight work finish, stops the scheduler. Leaves the database open. */
+  stop(): Promise<void>;
+  /** One scheduler tick, now; what cron does every minute. */
+  tick(now?: Date): Promise<void>;
+  ready(): Promise<boolean>;
+}
+
+export function createApp(deps: AppDeps): CopBot {
+  const { config, database } = deps;
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? new AppLogger(config.logLevel);
+  const socketMode = config.slackAppToken !== undefined;
+  let socketConnected = false;
+  let botUserId: string | undefined;
+
+  const ready = async () => (await database.ping()) && (!socketMode || socketConnected);
+  const customRoutes: CustomRoute[] = [
+    { path: '/healthz', method: ['GET'], handler: (_req, res) => reply(res, 200, 'ok') },
+    {
+      path: '/readyz',
+      method: ['GET'],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        void ready().then((ok) => reply(res, ok ? 200 : 503, ok ? 'ready' : 'not ready'));
+      },
+    },
+  ];
+
+  const clientOptions: WebClientOptions = {
+    slackApiUrl: config.slackApiUrl,
+    logger: logger.child('web-api'),
+    ...deps.clientOptions,
+  };
+  const receiver: Receiver = socketMode
+    ? new SocketModeReceiver({
+        appToken: config.slackAppToken!,
+        logger: logger.child('socket-mode'),
+        customRoutes,
+        installerOptions: { port: config.port, clientOptions },
+      })
+    : new HTTPReceiver({
+        signingSecret: config.slackSigningSecret!,
+        endpoints: '/slack/events',
+        customRoutes,
+        logger: logger.child('http'),
+        processBeforeResponse: deps.processBeforeResponse ?? false,
+      });
+  if (receiver instanceof SocketModeReceiver) {
+    receiver.client.on('connected', () => (socketConnected = true));
+    receiver.client.on('disconnected', () => (socketConnected = false));
+  }
+
+  const app = new App({
+    token: config.slackBotToken,
+    receiver,
+    logger: logger.child('bolt'),
+    logLevel: config.logLevel as LogLevel,
+    clientOptions,
+  });
+
+  // Count listeners in progress, so shutdown can let them finish.
+  let inFlight = 0;
+  app.use(async ({ next }) => {
+    inFlight += 1;
+    try {
+      await next();
+    } finally {
+      inFlight -= 1;
+    }
+  });
+
+  const features: Feature[] = [];
+  const home = (): ReturnType<typeof homeFeature> => homeSurface;
+  const ctx: FeatureContext = {
+    db: database.db,
+    clock,
+    logger,
+    client: app.client,
+    refreshHome: (userId) =>
+      home()
+        .publish(userId)
+        .catch((error: unknown) => logger.error('refreshing the App Home failed', error)),
+  };
+
+  // The table of contents: each feature, in the order its parts appear in help and the App Home.
+  const community = communityFeature(ctx, {
+    allSubcommands: () => features.flatMap((f) => f.subcommands ?? []),
+    joinHooks: () => [],
+    botUserId: () => botUserId,
+  });
+  features.push(community);
+  const homeSurface = homeFeature(ctx, () => features.flatMap((f) => (f.homeSection ? [f.homeSection] : [])));
+  features.push(homeSurface);
+
+  registerCopCommand(app, { db: database.db, logger, subcommands: features.flatMap((f) => f.subcommands ?? []) });
+  for (const feature of features) feature.register?.(app);
+
+  app.error(async (error) => {
+    logger.error('unhandled error in a listener', error);
+  });
+
+  const scheduler = new Scheduler(() => features.flatMap((f) => f.jobs ?? []), clock, logger.child('scheduler'));
+
+  return {
+    app,
+    features,
+    ready,
+    tick: (now) => scheduler.tick(now),
+    async start() {
+      await app.start(config.port);
+      const auth = await app.client.auth.test();
+      botUserId = auth.user_id;
+      scheduler.start();
+      logger.info(
+        `CoP bot running in ${socketMode ? 'Socket Mode' : `HTTP mode on port ${config.port}`} with ${database.kind}`,
+      );
+    },
+    async stop() {
+      await scheduler.stop();
+      await app.stop();
+      const deadline = Date.now() + 8_000;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    },
+  };
+}
+
+function reply(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain' });
+  res.end(body);
+}

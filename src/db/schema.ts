@@ -1,0 +1,163 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** A timestamp column: read as Date, written as Date or ISO string, defaulted by the database. */
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+// ---- The community -------------------------------------------------------
+
+export interface CopTable {
+  id: Generated<number>;
+  team_id: string;
+  channel_id: string;
+  created_by: string;
+  created_at: CreatedAt;
+  // The vote rule, as exact fractions: adopted when supporters >= ceil(members * quorum)
+  // and supporters / votes >= approval. Kept as fractions so "two thirds" is exact.
+  quorum_num: Generated<number>;
+  quorum_den: Generated<number>;
+  approval_num: Generated<number>;
+  approval_den: Generated<number>;
+  window_hours: Generated<number>;
+  members_synced_at: NullableTimestamp;
+}
+
+export interface CoordinatorTable {
+  cop_id: number;
+  user_id: string;
+  added_by: string;
+  added_at: CreatedAt;
+}
+
+/** The cached membership of each CoP's home channel (humans only). */
+export interface MemberTable {
+  cop_id: number;
+  user_id: string;
+  joined_at: CreatedAt;
+}
+
+/** What the bot knows of workspace users: enough to exclude bots and to speak in local time. */
+export interface SlackUserTable {
+  user_id: string;
+  team_id: string;
+  is_bot: boolean;
+  deleted: boolean;
+  tz: string | null;
+  updated_at: Timestamp;
+}
+
+/** Events API deliveries already applied, so a retry or duplicate applies once. */
+export interface ProcessedEventTable {
+  event_id: string;
+  processed_at: CreatedAt;
+}
+
+/**
+ * Bot DMs to send exactly once: the dedupe key is unique, a sender claims a row with a
+ * lease, and a crash between claim and send lets the lease expire so another send retries.
+ * Never put an anonymous author here: rows name their recipient.
+ */
+export interface OutboxTable {
+  id: Generated<number>;
+  dedupe_key: string;
+  purpose: string;
+  recipient: string;
+  text: string;
+  blocks: ColumnType<unknown[] | null, string | null | undefined, string | null>;
+  status: ColumnType<'pending' | 'sent' | 'failed', 'pending' | undefined, 'pending' | 'sent' | 'failed'>;
+  attempts: Generated<number>;
+  not_before: Timestamp;
+  /** Must be sent before this, or not at all (a reminder after its meeting is noise). */
+  expires_at: NullableTimestamp;
+  lease_until: NullableTimestamp;
+  last_error: string | null;
+  channel_id: string | null;
+  message_ts: string | null;
+  created_at: CreatedAt;
+  sent_at: NullableTimestamp;
+}
+
+// ---- Norms ---------------------------------------------------------------
+
+export type ProposalKind = 'new' | 'change' | 'retire';
+export type ProposalStatus = 'open' | 'adopted' | 'declined';
+export type Stance = 'support' | 'object';
+
+export interface NormTable {
+  id: Generated<number>;
+  cop_id: number;
+  title: string;
+  body: string;
+  status: 'adopted' | 'retired';
+  adopted_at: Timestamp;
+  retired_at: NullableTimestamp;
+  created_by_proposal_id: number;
+}
+
+/** Each text a norm has had, with the proposal that gave it: the norm's history. */
+export interface NormRevisionTable {
+  id: Generated<number>;
+  norm_id: number;
+  proposal_id: number;
+  title: string;
+  body: string;
+  created_at: CreatedAt;
+}
+
+export interface ProposalTable {
+  id: Generated<number>;
+  cop_id: number;
+  kind: ProposalKind;
+  norm_id: number | null;
+  title: string;
+  body: string;
+  rationale: string;
+  proposed_by: string;
+  created_at: CreatedAt;
+  closes_at: Timestamp;
+  status: ColumnType<ProposalStatus, ProposalStatus | undefined, ProposalStatus>;
+  decided_at: NullableTimestamp;
+  /** Members counted when the outcome was decided, for the record. */
+  members_at_decision: number | null;
+  // The rule in force when the proposal opened; a later rule change does not move the goalposts.
+  quorum_num: number;
+  quorum_den: number;
+  approval_num: number;
+  approval_den: number;
+  channel_id: string;
+  message_ts: string | null;
+  nudged_at: NullableTimestamp;
+}
+
+/** One row per member per proposal: the latest vote wins, a withdrawal keeps the row with no stance. */
+export interface VoteTable {
+  proposal_id: number;
+  user_id: string;
+  stance: Stance | null;
+  reason: string | null;
+  /** When the member acted (event or action time), so a late-delivered older event cannot win. */
+  acted_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  cops: CopTable;
+  coordinators: CoordinatorTable;
+  members: MemberTable;
+  slack_users: SlackUserTable;
+  processed_events: ProcessedEventTable;
+  outbox: OutboxTable;
+  norms: NormTable;
+  norm_revisions: NormRevisionTable;
+  proposals: ProposalTable;
+  votes: VoteTable;
+}
+
+export type Cop = Selectable<CopTable>;
+export type Norm = Selectable<NormTable>;
+export type Proposal = Selectable<ProposalTable>;
+export type NewProposal = Insertable<ProposalTable>;
+export type Vote = Selectable<VoteTable>;
+export type CopUpdate = Updateable<CopTable>;
+export type OutboxMessage = Selectable<OutboxTable>;

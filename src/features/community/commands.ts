@@ -1,0 +1,114 @@
+import type { WebClient } from '@slack/web-api';
+import { helpText } from '../../slack/cop-command';
+import type { FeatureContext, Subcommand } from '../types';
+import type { MemberDirectory } from './directory';
+import * as repo from './repository';
+import * as views from './views';
+
+const USER_MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
+
+/** Errors from Slack that mean the bot cannot read the channel until it is invited. */
+function isNotInChannel(error: unknown): boolean {
+  const code = (error as { data?: { error?: string } }).data?.error;
+  return code === 'not_in_channel' || code === 'channel_not_found' || code === 'missing_scope';
+}
+
+async function ensureBotInChannel(client: WebClient, channelId: string): Promise<boolean> {
+  try {
+    await client.conversations.members({ channel: channelId, limit: 1 });
+    return true;
+  } catch (error) {
+    if (!isNotInChannel(error)) throw error;
+  }
+  try {
+    // A public channel the bot can join by itself; a private one needs an /invite.
+    await client.conversations.join({ channel: channelId });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function communitySubcommands(
+  ctx: FeatureContext,
+  directory: MemberDirectory,
+  all: () => Subcommand[],
+): Subcommand[] {
+  return [
+    {
+      name: 'help',
+      usage: '/cop help',
+      description: 'what each subcommand does',
+      needsCop: false,
+      who: 'anyone',
+      run: async ({ respond }) => {
+        await respond({ response_type: 'ephemeral', text: helpText(all()) });
+      },
+    },
+    {
+      name: 'setup',
+      usage: '/cop setup',
+      description: 'make this channel the home of a new CoP; you become its coordinator',
+      needsCop: false,
+      who: 'anyone',
+      run: async ({ command, client, respond, botUserId }) => {
+        const existing = await repo.findCopByChannel(ctx.db, command.team_id, command.channel_id);
+        if (existing) {
+          await respond({
+            response_type: 'ephemeral',
+            text: views.alreadySetUpText(await repo.listCoordinators(ctx.db, existing.id)),
+          });
+          return;
+        }
+        if (!(await ensureBotInChannel(client, command.channel_id))) {
+          await respond({ response_type: 'ephemeral', text: views.inviteFirstText });
+          return;
+        }
+        const cop = await repo.createCop(ctx.db, {
+          teamId: command.team_id,
+          channelId: command.channel_id,
+          createdBy: command.user_id,
+        });
+        if (!cop) {
+          // Someone else's /cop setup won the race a moment ago.
+          const winner = await repo.findCopByChannel(ctx.db, command.team_id, command.channel_id);
+          await respond({
+            response_type: 'ephemeral',
+            text: views.alreadySetUpText(winner ? await repo.listCoordinators(ctx.db, winner.id) : []),
+          });
+          return;
+        }
+        const { members } = await directory.syncMembers(cop, ctx.clock.now(), botUserId);
+        ctx.logger.info(`cop ${cop.id} set up in channel ${cop.channel_id} with ${members} members`);
+        await client.chat.postMessage({ channel: cop.channel_id, ...views.setupAnnouncement(command.user_id) });
+        await respond({ response_type: 'ephemeral', text: views.setupDoneText(members) });
+      },
+    },
+    {
+      name: 'coordinator',
+      usage: '/cop coordinator @someone',
+      description: 'coordinators only: make another member a coordinator too',
+      who: 'coordinator',
+      run: async ({ command, args, cop, respond }) => {
+        const match = USER_MENTION.exec(args.trim());
+        if (!cop || !match) {
+          await respond({ response_type: 'ephemeral', text: 'Name one person: `/cop coordinator @someone`.' });
+          return;
+        }
+        const userId = match[1]!;
+        if (!(await repo.isMember(ctx.db, cop.id, userId))) {
+          await respond({
+            response_type: 'ephemeral',
+            text: 'Only a member of this CoP (someone in its channel) can be a coordinator.',
+          });
+          return;
+        }
+        const added = await repo.addCoordinator(ctx.db, cop.id, userId, command.user_id);
+        await respond({
+          response_type: 'ephemeral',
+          text: added ? views.coordinatorAddedText(userId) : `<@${userId}> already is a coordinator.`,
+        });
+      },
+    },
+  ];
+}

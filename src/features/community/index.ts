@@ -1,0 +1,52 @@
+import type { Feature, FeatureContext, Subcommand } from '../types';
+import { communitySubcommands } from './commands';
+import { MemberDirectory } from './directory';
+import { registerMembershipEvents, type MemberJoinedHook } from './events';
+import * as repo from './repository';
+
+const HOUR = 60 * 60 * 1000;
+/** How often each CoP's membership is re-read from Slack, besides join/leave events. */
+export const MEMBER_SYNC_INTERVAL_MS = 6 * HOUR;
+
+/**
+ * The community itself: setup, help, coordinators, and who the members are.
+ * `allSubcommands` and `joinHooks` come from app.ts, which knows every feature.
+ */
+export function communityFeature(
+  ctx: FeatureContext,
+  options: {
+    allSubcommands: () => Subcommand[];
+    joinHooks: () => MemberJoinedHook[];
+    botUserId: () => string | undefined;
+  },
+): Feature & { directory: MemberDirectory } {
+  const directory = new MemberDirectory(ctx.db, ctx.client, ctx.logger.child('members'));
+  return {
+    name: 'community',
+    directory,
+    subcommands: communitySubcommands(ctx, directory, options.allSubcommands),
+    register: (app) => registerMembershipEvents(app, ctx, directory, options.joinHooks),
+    jobs: [
+      {
+        name: 'refresh-members',
+        run: async (now) => {
+          for (const cop of await repo.listCops(ctx.db)) {
+            const last = cop.members_synced_at?.getTime() ?? 0;
+            if (now.getTime() - last < MEMBER_SYNC_INTERVAL_MS) continue;
+            await directory
+              .syncMembers(cop, now, options.botUserId())
+              .catch((error: unknown) => ctx.logger.error(`member sync failed for cop ${cop.id}`, error));
+          }
+        },
+      },
+      {
+        name: 'prune-processed-events',
+        run: async (now) => {
+          // Slack retries within minutes; a day of event ids is plenty to dedupe against.
+          const pruned = await repo.pruneProcessedEvents(ctx.db, new Date(now.getTime() - 24 * HOUR));
+          if (pruned) ctx.logger.debug(`pruned ${pruned} processed event ids`);
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,215 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Cop, Database } from '../../db/schema';
+
+type Conn = Kysely<Database> | Transaction<Database>;
+
+export function findCopByChannel(db: Conn, teamId: string, channelId: string): Promise<Cop | undefined> {
+  return db
+    .selectFrom('cops')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .where('channel_id', '=', channelId)
+    .executeTakeFirst();
+}
+
+export function findCopById(db: Conn, copId: number): Promise<Cop | undefined> {
+  return db.selectFrom('cops').selectAll().where('id', '=', copId).executeTakeFirst();
+}
+
+/** Every CoP the user is a (cached) member of, oldest first. */
+export function findCopsOfMember(db: Conn, userId: string): Promise<Cop[]> {
+  return db
+    .selectFrom('cops')
+    .innerJoin('members', 'members.cop_id', 'cops.id')
+    .selectAll('cops')
+    .where('members.user_id', '=', userId)
+    .orderBy('cops.id')
+    .execute();
+}
+
+export function listCops(db: Conn): Promise<Cop[]> {
+  return db.selectFrom('cops').selectAll().orderBy('id').execute();
+}
+
+/** Creates the CoP with its first coordinator; undefined when the channel already is one. */
+export async function createCop(
+  db: Kysely<Database>,
+  input: { teamId: string; channelId: string; createdBy: string },
+): Promise<Cop | undefined> {
+  return db.transaction().execute(async (trx) => {
+    const cop = await trx
+      .insertInto('cops')
+      .values({ team_id: input.teamId, channel_id: input.channelId, created_by: input.createdBy })
+      .onConflict((oc) => oc.columns(['team_id', 'channel_id']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!cop) return undefined;
+    await trx
+      .insertInto('coordinators')
+      .values({ cop_id: cop.id, user_id: input.createdBy, added_by: input.createdBy })
+      .execute();
+    return cop;
+  });
+}
+
+export async function isMember(db: Conn, copId: number, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('members')
+    .select('user_id')
+    .where('cop_id', '=', copId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function isCoordinator(db: Conn, copId: number, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('coordinators')
+    .select('user_id')
+    .where('cop_id', '=', copId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function listCoordinators(db: Conn, copId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('coordinators')
+    .select('user_id')
+    .where('cop_id', '=', copId)
+    .orderBy('added_at')
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+/** Adds a coordinator; false when they already were one. */
+export async function addCoordinator(db: Conn, copId: number, userId: string, addedBy: string): Promise<boolean> {
+  const row = await db
+    .insertInto('coordinators')
+    .values({ cop_id: copId, user_id: userId, added_by: addedBy })
+    .onConflict((oc) => oc.columns(['cop_id', 'user_id']).doNothing())
+    .returning('user_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function listMemberIds(db: Conn, copId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('members')
+    .select('user_id')
+    .where('cop_id', '=', copId)
+    .orderBy('user_id')
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+export async function countMembers(db: Conn, copId: number): Promise<number> {
+  const row = await db
+    .selectFrom('members')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('cop_id', '=', copId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Adds a member; true when they were not one before. */
+export async function addMember(db: Conn, copId: number, userId: string): Promise<boolean> {
+  const row = await db
+    .insertInto('members')
+    .values({ cop_id: copId, user_id: userId })
+    .onConflict((oc) => oc.columns(['cop_id', 'user_id']).doNothing())
+    .returning('user_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function removeMember(db: Conn, copId: number, userId: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('members')
+    .where('cop_id', '=', copId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** Makes the cached membership exactly `userIds`, in one transaction. */
+export async function replaceMembers(
+  db: Kysely<Database>,
+  copId: number,
+  userIds: string[],
+  syncedAt: Date,
+): Promise<{ added: number; removed: number }> {
+  return db.transaction().execute(async (trx) => {
+    let removed = 0;
+    const del = trx.deleteFrom('members').where('cop_id', '=', copId);
+    const result = await (userIds.length ? del.where('user_id', 'not in', userIds) : del).executeTakeFirst();
+    removed = Number(result.numDeletedRows);
+    let added = 0;
+    for (let i = 0; i < userIds.length; i += 500) {
+      const rows = await trx
+        .insertInto('members')
+        .values(userIds.slice(i, i + 500).map((user_id) => ({ cop_id: copId, user_id })))
+        .onConflict((oc) => oc.columns(['cop_id', 'user_id']).doNothing())
+        .returning('user_id')
+        .execute();
+      added += rows.length;
+    }
+    await trx.updateTable('cops').set({ members_synced_at: syncedAt }).where('id', '=', copId).execute();
+    return { added, removed };
+  });
+}
+
+export interface SlackUserRecord {
+  userId: string;
+  teamId: string;
+  isBot: boolean;
+  deleted: boolean;
+  tz: string | null;
+}
+
+export async function upsertSlackUsers(db: Conn, users: SlackUserRecord[], now: Date): Promise<void> {
+  for (let i = 0; i < users.length; i += 500) {
+    await db
+      .insertInto('slack_users')
+      .values(
+        users.slice(i, i + 500).map((u) => ({
+          user_id: u.userId,
+          team_id: u.teamId,
+          is_bot: u.isBot,
+          deleted: u.deleted,
+          tz: u.tz,
+          updated_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.column('user_id').doUpdateSet((eb) => ({
+          is_bot: eb.ref('excluded.is_bot'),
+          deleted: eb.ref('excluded.deleted'),
+          tz: eb.ref('excluded.tz'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+export function findSlackUsers(db: Conn, userIds: string[]) {
+  if (userIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('slack_users').selectAll().where('user_id', 'in', userIds).execute();
+}
+
+/** Marks an event as applied inside the caller's transaction; false when it already was. */
+export async function claimEvent(trx: Conn, eventId: string): Promise<boolean> {
+  const row = await trx
+    .insertInto('processed_events')
+    .values({ event_id: eventId })
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .returning('event_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function pruneProcessedEvents(db: Conn, olderThan: Date): Promise<number> {
+  const result = await db.deleteFrom('processed_events').where('processed_at', '<', olderThan).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

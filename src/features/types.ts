@@ -1,0 +1,62 @@
+import type { App, RespondFn, SlashCommand } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import type { Clock } from '../clock';
+import type { Db } from '../db/database';
+import type { Cop } from '../db/schema';
+import type { AppLogger } from '../logger';
+
+/** What every feature is handed: its dependencies, passed in rather than imported as singletons. */
+export interface FeatureContext {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly logger: AppLogger;
+  /** The bot's Web API client, for work that runs outside a Slack request (scheduled jobs). */
+  readonly client: WebClient;
+  /** Republishes a user's App Home after something they see there changed. */
+  refreshHome(userId: string): Promise<void>;
+}
+
+/** One `/cop <name>` subcommand. The router acks, finds the CoP, then calls `run`. */
+export interface Subcommand {
+  readonly name: string;
+  /** e.g. `/cop propose [title]` */
+  readonly usage: string;
+  readonly description: string;
+  /** Whether the channel (or the user's only CoP) must be a CoP home; default true. */
+  readonly needsCop?: boolean;
+  /** Who may run it; checked by the router against the database. Default 'member'. */
+  readonly who?: 'anyone' | 'member' | 'coordinator';
+  run(input: SubcommandInput): Promise<void>;
+}
+
+export interface SubcommandInput {
+  readonly command: SlashCommand;
+  /** The text after the subcommand name, trimmed. */
+  readonly args: string;
+  /** The CoP the command acts on; undefined only when `needsCop` is false and none was found. */
+  readonly cop: Cop | undefined;
+  readonly client: WebClient;
+  readonly respond: RespondFn;
+  readonly botUserId: string | undefined;
+}
+
+/** A part of the App Home for one CoP, as seen by one member. */
+export type HomeSection = (input: { cop: Cop; viewerId: string }) => Promise<KnownBlock[]>;
+
+/** A periodic job; the scheduler runs every job each tick and the database decides what is due. */
+export interface Job {
+  readonly name: string;
+  run(now: Date): Promise<void>;
+}
+
+export interface Feature {
+  readonly name: string;
+  readonly subcommands?: Subcommand[];
+  /** Order of appearance in the App Home follows the order of features in app.ts. */
+  readonly homeSection?: HomeSection;
+  readonly jobs?: Job[];
+  register?(app: App): void;
+}
+
+export type FeatureFactory = (ctx: FeatureContext) => Feature;

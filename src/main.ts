@@ -1,0 +1,52 @@
+import 'dotenv/config';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { openDatabase } from './db/database';
+import { migrateToLatest } from './db/migrate';
+import { AppLogger } from './logger';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = new AppLogger(config.logLevel);
+  const database = openDatabase(config);
+  await migrateToLatest(database.db);
+  const bot = createApp({ config, database, logger });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received: shutting down`);
+    // Whatever happens, be gone within 10 seconds.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    bot
+      .stop()
+      .then(() => database.close())
+      .then(() => {
+        logger.info('stopped cleanly');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error('shutdown failed', error);
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  await bot.start();
+}
+
+main().catch((error: unknown) => {
+  console.error('CoP bot failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+import type { App } from '@slack/bolt';
+import type { Db } from '../db/database';
+import type { Cop } from '../db/schema';
+import type { Subcommand } from '../features/types';
+import type { AppLogger } from '../logger';
+import { findCopByChannel, findCopsOfMember, isCoordinator, isMember } from '../features/community/repository';
+
+export const NOT_A_HOME =
+  'This channel is not a CoP home yet. Run `/cop setup` here to make it one, or run `/cop` in your CoP’s channel.';
+export const NOT_A_MEMBER = 'Only members of this CoP can do that. Join its channel to take part.';
+export const NOT_A_COORDINATOR = 'Only this CoP’s coordinators can do that.';
+
+export function helpText(subcommands: Subcommand[]): string {
+  const lines = subcommands.map((s) => `• \`${s.usage}\`: ${s.description}`);
+  return ['*What `/cop` can do*', ...lines].join('\n');
+}
+
+/**
+ * The CoP a command acts on: the channel's own, or, from anywhere else (a DM, say), the one
+ * CoP the user belongs to. Several CoPs and no home channel: ambiguous, so none.
+ */
+async function resolveCop(db: Db, teamId: string, channelId: string, userId: string): Promise<Cop | undefined> {
+  const here = await findCopByChannel(db, teamId, channelId);
+  if (here) return here;
+  const mine = await findCopsOfMember(db, userId);
+  return mine.length === 1 ? mine[0] : undefined;
+}
+
+/** Registers `/cop` and routes its first word to a feature's subcommand. */
+export function registerCopCommand(app: App, deps: { db: Db; logger: AppLogger; subcommands: Subcommand[] }): void {
+  const byName = new Map(deps.subcommands.map((s) => [s.name, s]));
+  const help = deps.subcommands.find((s) => s.name === 'help');
+
+  app.command('/cop', async ({ command, ack, respond, client, context }) => {
+    // Ack at once with nothing: a slash command's own response would show the typed text,
+    // and every subcommand answers privately (respond) or opens a modal.
+    await ack();
+    const first = command.text.trim().split(/\s+/)[0] ?? '';
+    const subcommand = byName.get(first.toLowerCase()) ?? help;
+    if (!subcommand) return;
+    const args = byName.has(first.toLowerCase()) ? command.text.trim().slice(first.length).trim() : '';
+    try {
+      const cop = await resolveCop(deps.db, command.team_id, command.channel_id, command.user_id);
+      if ((subcommand.needsCop ?? true) && !cop) {
+        await respond({ response_type: 'ephemeral', text: NOT_A_HOME });
+        return;
+      }
+      const who = subcommand.who ?? 'member';
+      if (cop && who === 'member' && !(await isMember(deps.db, cop.id, command.user_id))) {
+        await respond({ response_type: 'ephemeral', text: NOT_A_MEMBER });
+        return;
+      }
+      if (cop && who === 'coordinator' && !(await isCoordinator(deps.db, cop.id, command.user_id))) {
+        await respond({ response_type: 'ephemeral', text: NOT_A_COORDINATOR });
+        return;
+      }
+      await subcommand.run({ command, args, cop, client, respond, botUserId: context.botUserId });
+    } catch (error) {
+      // The command's text is not logged: it may be an anonymous struggle.
+      deps.logger.error(`/cop ${subcommand.name} failed in channel ${command.channel_id}`, error);
+      await respond({
+        response_type: 'ephemeral',
+        text: 'Sorry, something went wrong on our side. Nothing was changed; please try again.',
+      }).catch(() => undefined);
+    }
+  });
+}
