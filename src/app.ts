@@ -9,6 +9,7 @@ import { homeFeature } from './features/home';
 import type { Feature, FeatureContext } from './features/types';
 import { AppLogger } from './logger';
 import { registerCopCommand } from './slack/cop-command';
+import { drainOutbox } from './slack/outbox';
 import { Scheduler } from './scheduler';
 
 export interface AppDeps {
@@ -121,6 +122,17 @@ export function createApp(deps: AppDeps): CopBot {
   features.push(community);
   const homeSurface = homeFeature(ctx, () => features.flatMap((f) => (f.homeSection ? [f.homeSection] : [])));
   features.push(homeSurface);
+
+  // Last, so DMs queued by the jobs above go out in the same tick.
+  features.push({
+    name: 'outbox',
+    jobs: [
+      {
+        name: 'send-dms',
+        run: async () => void (await drainOutbox(database.db, app.client, logger.child('outbox'), () => clock.now())),
+      },
+    ],
+  });
 
   registerCopCommand(app, { db: database.db, logger, subcommands: features.flatMap((f) => f.subcommands ?? []) });
   for (const feature of features) feature.register?.(app);
