@@ -116,12 +116,13 @@ export function createApp(deps: AppDeps): CopBot {
   // The table of contents: each feature, in the order its parts appear in help and the App Home.
   const community = communityFeature(ctx, {
     allSubcommands: () => features.flatMap((f) => f.subcommands ?? []),
-    joinHooks: () => [],
+    joinHooks: () => features.flatMap((f) => (f.onMemberJoined ? [f.onMemberJoined.bind(f)] : [])),
     botUserId: () => botUserId,
   });
   features.push(community);
   const homeSurface = homeFeature(ctx, () => features.flatMap((f) => (f.homeSection ? [f.homeSection] : [])));
   features.push(homeSurface);
+  // Feature lines go here, one each, e.g. features.push(normsFeature(ctx));
 
   // Last, so DMs queued by the jobs above go out in the same tick.
   features.push({

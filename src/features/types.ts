@@ -56,6 +56,8 @@ export interface Feature {
   /** Order of appearance in the App Home follows the order of features in app.ts. */
   readonly homeSection?: HomeSection;
   readonly jobs?: Job[];
+  /** Called once when a human joins a CoP's home channel (e.g. to show them the norms). */
+  onMemberJoined?(cop: Cop, userId: string): Promise<void>;
   register?(app: App): void;
 }
 
