@@ -17,6 +17,7 @@ describe.each(DATABASE_KINDS)('the DM outbox on %s', (kind) => {
     fake = await new FakeSlack().start();
     client = new WebClient('xoxb-test', {
       slackApiUrl: fake.url,
+      logger,
       retryConfig: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 20 },
     });
   });
