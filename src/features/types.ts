@@ -13,6 +13,8 @@ export interface FeatureContext {
   readonly logger: AppLogger;
   /** The bot's Web API client, for work that runs outside a Slack request (scheduled jobs). */
   readonly client: WebClient;
+  /** A server-side secret features may derive signing keys from (e.g. authors' capabilities). */
+  readonly secret?: string;
   /** Republishes a user's App Home after something they see there changed. */
   refreshHome(userId: string): Promise<void>;
 }

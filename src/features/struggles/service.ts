@@ -1,0 +1,123 @@
+import type { Db } from '../../db/database';
+import { claimEvent } from '../community/repository';
+import * as repo from './repository';
+import type { ReplyRow, StruggleRow } from './repository';
+import {
+  ANONYMOUS_REPLIES_PER_HOUR,
+  rateDecision,
+  STRUGGLES_PER_HOUR,
+  type RateDecision,
+  type StruggleInput,
+} from './rules';
+
+/** Puts a stored struggle or reply in Slack; returns the message's ts (and permalink). */
+export type Publisher<T> = (row: T) => Promise<{ ts: string; permalink?: string | null }>;
+
+export type ShareOutcome<T> = { status: 'posted'; row: T } | { status: 'rate_limited'; retryAt: Date };
+
+/** A quick look (no lock) before the modal closes, so most rate-limited members see it in the form. */
+export async function struggleBudget(db: Db, copId: number, now: Date): Promise<RateDecision> {
+  return rateDecision(await repo.recentStruggleTimes(db, copId, now), now, STRUGGLES_PER_HOUR);
+}
+
+export async function replyBudget(db: Db, copId: number, now: Date): Promise<RateDecision> {
+  return rateDecision(await repo.recentAnonymousReplyTimes(db, copId, now), now, ANONYMOUS_REPLIES_PER_HOUR);
+}
+
+/**
+ * Shares a struggle: takes a slot of the CoP's hourly budget, posts it, and keeps it only if
+ * the post succeeded. A refused post leaves nothing stored and rethrows for the caller to say so.
+ */
+export async function shareStruggle(
+  db: Db,
+  input: { copId: number; channelId: string; struggle: StruggleInput; now: Date },
+  publish: Publisher<StruggleRow>,
+): Promise<ShareOutcome<StruggleRow>> {
+  const result = await repo.reserveStruggle(db, { ...input, limit: STRUGGLES_PER_HOUR });
+  if (!result.reserved) {
+    return { status: 'rate_limited', retryAt: result.decision.allowed ? input.now : result.decision.retryAt };
+  }
+  const row = result.reserved;
+  let posted: { ts: string; permalink?: string | null };
+  try {
+    posted = await publish(row);
+  } catch (error) {
+    await repo.discardStruggle(db, row.id);
+    throw error;
+  }
+  await repo.confirmStruggle(db, row.id, posted.ts, posted.permalink ?? null);
+  return { status: 'posted', row: { ...row, message_ts: posted.ts, permalink: posted.permalink ?? null } };
+}
+
+/** Posts an anonymous reply (or the author's follow-up) the same way: budget, post, keep. */
+export async function shareReply(
+  db: Db,
+  input: { struggle: StruggleRow; kind: 'anonymous' | 'original_poster'; text: string; now: Date },
+  publish: Publisher<ReplyRow>,
+): Promise<ShareOutcome<ReplyRow>> {
+  const result = await repo.reserveAnonymousReply(db, {
+    copId: input.struggle.cop_id,
+    struggleId: input.struggle.id,
+    kind: input.kind,
+    text: input.text,
+    now: input.now,
+    limit: ANONYMOUS_REPLIES_PER_HOUR,
+  });
+  if (!result.reserved) {
+    return { status: 'rate_limited', retryAt: result.decision.allowed ? input.now : result.decision.retryAt };
+  }
+  const row = result.reserved;
+  let posted: { ts: string };
+  try {
+    posted = await publish(row);
+  } catch (error) {
+    await repo.discardReply(db, row.id);
+    throw error;
+  }
+  await repo.confirmReply(db, row.id, posted.ts);
+  return { status: 'posted', row: { ...row, message_ts: posted.ts } };
+}
+
+/** A struggle members may still act on: posted and not hidden. */
+export async function findVisibleStruggle(db: Db, id: number): Promise<StruggleRow | undefined> {
+  const s = await repo.findStruggle(db, id);
+  return s && s.message_ts && !s.hidden_at ? s : undefined;
+}
+
+/** A thread reply arrived: keep it when it is in a visible struggle's thread. */
+export async function recordThreadReply(
+  db: Db,
+  input: { channelId: string; threadTs: string; ts: string; userId: string; text: string; now: Date },
+): Promise<boolean> {
+  const struggle = await repo.findStruggleByMessage(db, input.channelId, input.threadTs);
+  if (!struggle || struggle.hidden_at) return false;
+  return repo.storeMemberReply(db, {
+    struggleId: struggle.id,
+    userId: input.userId,
+    text: input.text,
+    messageTs: input.ts,
+    now: input.now,
+  });
+}
+
+/** Counts or uncounts one member's :bulb: on a reply, once per event delivery. */
+export async function applyHelpfulReaction(
+  db: Db,
+  input: {
+    eventId: string;
+    channelId: string;
+    ts: string;
+    added: boolean;
+    isMember: (copId: number) => Promise<boolean>;
+  },
+): Promise<boolean> {
+  const reply = await repo.findReplyByMessage(db, input.channelId, input.ts);
+  if (!reply || reply.hidden_at) return false;
+  if (!(await input.isMember(reply.cop_id))) return false;
+  return db.transaction().execute(async (trx) => {
+    // The same event delivered twice counts once.
+    if (!(await claimEvent(trx, input.eventId))) return false;
+    await repo.adjustHelpful(trx, reply.id, input.added ? 1 : -1);
+    return true;
+  });
+}
