@@ -414,3 +414,48 @@ describe('practice struggles: moderation, limits and bad input', () => {
     expect(h.lastResponseText()).toContain(':bulb: Review in pairs');
   });
 });
+
+describe('practice struggles: the database does not depend on who wrote what', () => {
+  /** The whole flow with these two members as the anonymous author and replier; the database after it. */
+  async function flow(author: string, replier: string) {
+    const h = await Harness.start({ members: [COORDINATOR, AUTHOR, REPLIER, MEMBER] });
+    try {
+      const s = new StruggleDriver(h);
+      await h.setupCop(COORDINATOR);
+      await s.share(author, { text: 'I freeze when presenting to stakeholders', tags: 'presenting' });
+      const struggle = await h.db.selectFrom('struggles').selectAll().executeTakeFirstOrThrow();
+      await h.clickButton(replier, 'struggles:reply', String(struggle.id), { messageTs: struggle.message_ts! });
+      await h.submitView(replier, h.lastOpenedView('struggles:reply_submit'), { reply: 'Rehearse with one friend' });
+      const token = s.dmButton(author, 'struggles:follow_up');
+      await h.clickButton(author, 'struggles:follow_up', token, { channel: `D${author}`, messageTs: '1.1' });
+      await h.submitView(author, h.lastOpenedView('struggles:follow_up_submit'), { reply: 'Will do' });
+      const reply = await h.db.selectFrom('struggle_replies').selectAll().orderBy('id').executeTakeFirstOrThrow();
+      await h.react(MEMBER, 'bulb', reply.message_ts!);
+      await h.clickButton(author, 'struggles:resolve', token, { channel: `D${author}`, messageTs: '1.1' });
+      const dump = await dumpDatabase(h.db);
+      // Wall-clock defaults and the harness's random event ids differ between any two runs.
+      return Object.fromEntries(
+        Object.entries(dump).map(([table, rows]) => [
+          table,
+          rows
+            .map((row) =>
+              JSON.stringify(
+                Object.fromEntries(Object.entries(row).filter(([k]) => !k.endsWith('_at') && k !== 'event_id')),
+              ),
+            )
+            .sort(),
+        ]),
+      );
+    } finally {
+      await h.stop();
+    }
+  }
+
+  it('swapping the anonymous author and replier leaves every table exactly the same', async () => {
+    const one = await flow(AUTHOR, REPLIER);
+    const swapped = await flow(REPLIER, AUTHOR);
+    expect(one.struggles).toHaveLength(1);
+    expect(one.struggle_replies).toHaveLength(2);
+    expect(swapped).toEqual(one);
+  });
+});
