@@ -29,6 +29,8 @@ export interface Subcommand {
   readonly needsCop?: boolean;
   /** Who may run it; checked by the router against the database. Default 'member'. */
   readonly who?: 'anyone' | 'member' | 'coordinator';
+  /** A button shown under `/cop help` (its click handler is the feature's own). */
+  readonly helpButton?: { readonly text: string; readonly actionId: string };
   run(input: SubcommandInput): Promise<void>;
 }
 

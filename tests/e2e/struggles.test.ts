@@ -459,3 +459,25 @@ describe('practice struggles: the database does not depend on who wrote what', (
     expect(swapped).toEqual(one);
   });
 });
+
+describe('practice struggles: from /cop help', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await Harness.start({ members: [COORDINATOR, AUTHOR] });
+    await h.setupCop(COORDINATOR);
+  });
+  afterEach(() => h.stop());
+
+  it('help lists struggle and search, with a button that opens the form for this channel’s CoP', async () => {
+    await h.command(AUTHOR, 'help');
+    const help = h.responses().at(-1)!.params;
+    expect(textOf(help)).toContain('/cop struggle [text]');
+    expect(textOf(help)).toContain('opens the anonymous struggle modal (text prefilled)');
+    expect(textOf(help)).toContain('/cop search <words>');
+    expect(textOf(help)).toContain('past struggles and their helpful answers, ranked, with links');
+    expect(JSON.stringify(help.blocks)).toContain('struggles:open');
+    await h.clickButton(AUTHOR, 'struggles:open', undefined);
+    const cop = await h.db.selectFrom('cops').select('id').executeTakeFirstOrThrow();
+    expect(h.lastOpenedView('struggles:post').private_metadata).toBe(JSON.stringify({ copId: cop.id }));
+  });
+});

@@ -66,7 +66,11 @@ describe.each(DATABASE_KINDS)('struggle search and listings on %s', (kind) => {
     const viaReply = await struggle(copId, 'Nobody trusts the build');
     await reply(viaReply, 'It is flaky because of shared state', 1);
     const hidden = await struggle(copId, 'Flaky flaky flaky tests everywhere');
-    await database.db.updateTable('struggles').set({ hidden_at: at(100) }).where('id', '=', hidden).execute();
+    await database.db
+      .updateTable('struggles')
+      .set({ hidden_at: at(100) })
+      .where('id', '=', hidden)
+      .execute();
     await struggle(otherCopId, 'Flaky tests in another CoP');
     const unposted = await database.db
       .insertInto('struggles')
@@ -102,7 +106,11 @@ describe.each(DATABASE_KINDS)('struggle search and listings on %s', (kind) => {
     const a = await struggle(copId, 'First after the meeting', { minutes: 1001 });
     const b = await struggle(copId, 'Second after the meeting', { minutes: 1002 });
     const gone = await struggle(copId, 'Hidden after the meeting', { minutes: 1003 });
-    await database.db.updateTable('struggles').set({ hidden_at: at(1004) }).where('id', '=', gone).execute();
+    await database.db
+      .updateTable('struggles')
+      .set({ hidden_at: at(1004) })
+      .where('id', '=', gone)
+      .execute();
     await struggle(otherCopId, 'Elsewhere', { minutes: 1005 });
     const listed = await listStrugglesSince(database.db, copId, since);
     expect(listed.map((s) => s.id)).toEqual([a, b]);

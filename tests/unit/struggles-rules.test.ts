@@ -66,7 +66,16 @@ describe('author capabilities', () => {
   });
 
   it('refuses malformed tokens', () => {
-    for (const bad of [undefined, null, 42, '', 's1..x', 's1.0.' + 'A'.repeat(43), 's1.1.' + 'A'.repeat(44), 's2.1.x']) {
+    for (const bad of [
+      undefined,
+      null,
+      42,
+      '',
+      's1..x',
+      's1.0.' + 'A'.repeat(43),
+      's1.1.' + 'A'.repeat(44),
+      's2.1.x',
+    ]) {
       expect(caps.verify(bad)).toBeUndefined();
     }
   });

@@ -26,6 +26,7 @@ export function strugglesFeature(ctx: FeatureContext): Feature {
       name: 'struggle',
       usage: '/cop struggle [text]',
       description: 'opens the anonymous struggle modal (text prefilled)',
+      helpButton: { text: 'Share a struggle anonymously', actionId: views.IDS.open },
       run: async ({ command, args, cop, client, respond }) => {
         try {
           await openStruggleForm(client, command.trigger_id, cop!.id, args);
