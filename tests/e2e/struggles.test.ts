@@ -278,6 +278,18 @@ describe('practice struggles: moderation, limits and bad input', () => {
     expect(await h.db.selectFrom('struggles').selectAll().execute()).toEqual([]);
   });
 
+  it('when the author cannot be DMed, the post stays and the author is told they cannot act as its author', async () => {
+    h.fake.on('chat.postMessage', (params) =>
+      params.channel === AUTHOR
+        ? { ok: false, error: 'cannot_dm_user' }
+        : { ok: true, channel: params.channel, ts: `1700000900.${String(Math.random()).slice(2, 8)}` },
+    );
+    await s.share(AUTHOR, { text: 'Retros feel pointless' });
+    expect(await struggleCount(h)).toBe(1);
+    expect(textOf({ blocks: s.lastViewUpdate().blocks })).toContain('could not send you the DM');
+    expect(h.logs.join('\n')).not.toContain(AUTHOR);
+  });
+
   it('when Slack refuses an anonymous reply, nothing is stored and the replier is told', async () => {
     const struggle = await shareOne();
     await h.clickButton(REPLIER, 'struggles:reply', String(struggle.id), { messageTs: struggle.message_ts! });

@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { NOT_A_MEMBER } from '../../slack/cop-command';
@@ -8,7 +9,7 @@ import type { Capabilities } from './capability';
 import * as repo from './repository';
 import { minutesUntil, normaliseInput, validateReply, validateStruggle } from './rules';
 import * as service from './service';
-import type { StruggleRow } from './repository';
+import type { ReplyRow, StruggleRow } from './repository';
 import { blockActions, inputValue, metadata, slackError, tell, viewSubmission } from './slack-io';
 import * as views from './views';
 
@@ -16,6 +17,26 @@ const POST_OPTIONS = { unfurl_links: false, unfurl_media: false } as const;
 
 const tryLater = (what: string, retryAt: Date, now: Date) =>
   `This CoP has shared as many anonymous ${what} as it can for this hour. Please try again in about ${minutesUntil(retryAt, now)} minutes.`;
+
+/** Takes back a post whose record could not be kept, so nothing stays half-posted. */
+async function retract(client: WebClient, channel: string, ts: string): Promise<void> {
+  await client.chat.delete({ channel, ts });
+}
+
+/** Whether Slack refused (it says why) or something failed on our side. */
+function isSlackRefusal(error: unknown): boolean {
+  return slackError(error) !== 'no answer';
+}
+
+function describeFailure(error: unknown): string {
+  return isSlackRefusal(error) ? slackError(error) : error instanceof Error ? error.message : 'unknown error';
+}
+
+function refusal(what: 'post' | 'reply', error: unknown): string {
+  return isSlackRefusal(error)
+    ? `Slack did not accept the ${what} (${slackError(error)}), so nothing was shared or saved. You can try again.`
+    : `Something went wrong on our side, so nothing was shared or saved. You can try again.`;
+}
 
 async function permalinkOf(client: WebClient, channel: string, ts: string): Promise<string | null> {
   try {
@@ -93,6 +114,13 @@ export function registerPostingListeners(app: App, ctx: FeatureContext, caps: Ca
       view: views.progressView('Sharing…', 'Posting your struggle anonymously…'),
     });
 
+    // The form may be gone by now (closed, expired); the post's outcome does not depend on it.
+    const showForm = (next: ModalView) =>
+      client.views
+        .update({ view_id: view.id, view: next })
+        .then(() => undefined)
+        .catch((error: unknown) => log.warn(`a struggle form could not be updated: ${slackError(error)}`));
+
     let outcome: service.ShareOutcome<StruggleRow>;
     try {
       outcome = await service.shareStruggle(
@@ -107,31 +135,21 @@ export function registerPostingListeners(app: App, ctx: FeatureContext, caps: Ca
           if (!posted.ts) throw new Error('Slack returned no message ts');
           return { ts: posted.ts, permalink: await permalinkOf(client, cop.channel_id, posted.ts) };
         },
+        (ts) => retract(client, cop.channel_id, ts),
       );
     } catch (error) {
-      const code = slackError(error);
-      log.warn(`an anonymous struggle was not posted in cop ${cop.id}: ${code}`);
-      await client.views.update({
-        view_id: view.id,
-        view: views.struggleModal(
-          cop.id,
-          input,
-          `Slack did not accept the post (${code}), so nothing was shared or saved. You can try again.`,
-        ),
-      });
+      log.warn(`an anonymous struggle was not posted in cop ${cop.id}: ${describeFailure(error)}`);
+      await showForm(views.struggleModal(cop.id, input, refusal('post', error)));
       return;
     }
     if (outcome.status === 'rate_limited') {
-      await client.views.update({
-        view_id: view.id,
-        view: views.struggleModal(cop.id, input, tryLater('struggles', outcome.retryAt, now)),
-      });
+      await showForm(views.struggleModal(cop.id, input, tryLater('struggles', outcome.retryAt, now)));
       return;
     }
     const struggle = outcome.row;
     log.info(`struggle ${struggle.id} shared anonymously in cop ${cop.id}`);
-    await client.views.update({ view_id: view.id, view: views.sharedView(struggle.permalink, struggle.channel_id) });
     // The author's rights go to them directly: never through the outbox, which names recipients.
+    let dmSent = true;
     try {
       await client.chat.postMessage({
         channel: user.id,
@@ -139,8 +157,10 @@ export function registerPostingListeners(app: App, ctx: FeatureContext, caps: Ca
         ...POST_OPTIONS,
       });
     } catch (error) {
+      dmSent = false;
       log.warn(`the author's DM for struggle ${struggle.id} could not be sent: ${slackError(error)}`);
     }
+    await showForm(views.sharedView(struggle.permalink, struggle.channel_id, dmSent));
   });
 
   // "Reply anonymously" on a struggle post.
@@ -221,34 +241,39 @@ export function registerPostingListeners(app: App, ctx: FeatureContext, caps: Ca
         kind === 'anonymous'
           ? views.replyModal(struggle, text, notice)
           : views.followUpModal(struggle, token!, text, notice);
+      const showForm = (next: ModalView) =>
+        client.views
+          .update({ view_id: view.id, view: next })
+          .then(() => undefined)
+          .catch((error: unknown) => log.warn(`a reply form could not be updated: ${slackError(error)}`));
+      let outcome: service.ShareOutcome<ReplyRow>;
       try {
-        const outcome = await service.shareReply(ctx.db, { struggle, kind, text, now }, async (row) => {
-          const posted = await client.chat.postMessage({
-            channel: struggle.channel_id,
-            thread_ts: struggle.message_ts!,
-            ...views.anonymousReply(kind, row.id, text),
-            ...POST_OPTIONS,
-          });
-          if (!posted.ts) throw new Error('Slack returned no message ts');
-          return { ts: posted.ts };
-        });
-        if (outcome.status === 'rate_limited') {
-          await client.views.update({ view_id: view.id, view: again(tryLater('replies', outcome.retryAt, now)) });
-          return;
-        }
-        log.info(`${kind === 'anonymous' ? 'anonymous reply' : 'follow-up'} posted on struggle ${struggle.id}`);
-        await client.views.update({
-          view_id: view.id,
-          view: views.replyPostedView(struggle.permalink, struggle.channel_id, kind),
-        });
+        outcome = await service.shareReply(
+          ctx.db,
+          { struggle, kind, text, now },
+          async (row) => {
+            const posted = await client.chat.postMessage({
+              channel: struggle.channel_id,
+              thread_ts: struggle.message_ts!,
+              ...views.anonymousReply(kind, row.id, text),
+              ...POST_OPTIONS,
+            });
+            if (!posted.ts) throw new Error('Slack returned no message ts');
+            return { ts: posted.ts };
+          },
+          (ts) => retract(client, struggle.channel_id, ts),
+        );
       } catch (error) {
-        const code = slackError(error);
-        log.warn(`an anonymous reply on struggle ${struggle.id} was not posted: ${code}`);
-        await client.views.update({
-          view_id: view.id,
-          view: again(`Slack did not accept the reply (${code}), so nothing was posted or saved. You can try again.`),
-        });
+        log.warn(`an anonymous reply on struggle ${struggle.id} was not posted: ${describeFailure(error)}`);
+        await showForm(again(refusal('reply', error)));
+        return;
       }
+      if (outcome.status === 'rate_limited') {
+        await showForm(again(tryLater('replies', outcome.retryAt, now)));
+        return;
+      }
+      log.info(`${kind === 'anonymous' ? 'anonymous reply' : 'follow-up'} posted on struggle ${struggle.id}`);
+      await showForm(views.replyPostedView(struggle.permalink, struggle.channel_id, kind));
     });
   }
 

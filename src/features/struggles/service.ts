@@ -13,6 +13,9 @@ import {
 /** Puts a stored struggle or reply in Slack; returns the message's ts (and permalink). */
 export type Publisher<T> = (row: T) => Promise<{ ts: string; permalink?: string | null }>;
 
+/** Takes a published message back (when its record could not be kept). */
+export type Retractor = (ts: string) => Promise<void>;
+
 export type ShareOutcome<T> = { status: 'posted'; row: T } | { status: 'rate_limited'; retryAt: Date };
 
 /** A quick look (no lock) before the modal closes, so most rate-limited members see it in the form. */
@@ -32,6 +35,7 @@ export async function shareStruggle(
   db: Db,
   input: { copId: number; channelId: string; struggle: StruggleInput; now: Date },
   publish: Publisher<StruggleRow>,
+  retract: Retractor,
 ): Promise<ShareOutcome<StruggleRow>> {
   const result = await repo.reserveStruggle(db, { ...input, limit: STRUGGLES_PER_HOUR });
   if (!result.reserved) {
@@ -45,7 +49,11 @@ export async function shareStruggle(
     await repo.discardStruggle(db, row.id);
     throw error;
   }
-  await repo.confirmStruggle(db, row.id, posted.ts, posted.permalink ?? null);
+  await keepOrRetract(
+    () => repo.confirmStruggle(db, row.id, posted.ts, posted.permalink ?? null),
+    () => repo.discardStruggle(db, row.id),
+    () => retract(posted.ts),
+  );
   return { status: 'posted', row: { ...row, message_ts: posted.ts, permalink: posted.permalink ?? null } };
 }
 
@@ -54,6 +62,7 @@ export async function shareReply(
   db: Db,
   input: { struggle: StruggleRow; kind: 'anonymous' | 'original_poster'; text: string; now: Date },
   publish: Publisher<ReplyRow>,
+  retract: Retractor,
 ): Promise<ShareOutcome<ReplyRow>> {
   const result = await repo.reserveAnonymousReply(db, {
     copId: input.struggle.cop_id,
@@ -74,8 +83,27 @@ export async function shareReply(
     await repo.discardReply(db, row.id);
     throw error;
   }
-  await repo.confirmReply(db, row.id, posted.ts);
+  await keepOrRetract(
+    () => repo.confirmReply(db, row.id, posted.ts),
+    () => repo.discardReply(db, row.id),
+    () => retract(posted.ts),
+  );
   return { status: 'posted', row: { ...row, message_ts: posted.ts } };
+}
+
+/** Records a published message; if that fails, takes the message back so nothing stays half-posted. */
+async function keepOrRetract(
+  confirm: () => Promise<void>,
+  discard: () => Promise<void>,
+  retract: () => Promise<void>,
+): Promise<void> {
+  try {
+    await confirm();
+  } catch (error) {
+    await retract().catch(() => undefined);
+    await discard().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** A struggle members may still act on: posted and not hidden. */

@@ -92,7 +92,7 @@ export function progressView(title: string, what: string): ModalView {
   return { type: 'modal', title: plain(title), close: plain('Close'), blocks: [section(what)] };
 }
 
-export function sharedView(permalink: string | null, channelId: string): ModalView {
+export function sharedView(permalink: string | null, channelId: string, dmSent: boolean): ModalView {
   return {
     type: 'modal',
     title: plain('Shared anonymously'),
@@ -100,7 +100,10 @@ export function sharedView(permalink: string | null, channelId: string): ModalVi
     blocks: [
       section(
         `:white_check_mark: Your struggle is ${linkTo(permalink, channelId, 'posted')}, with no name on it.\n` +
-          'I sent you a DM with buttons to follow up anonymously (marked as the original poster) and to mark it resolved.',
+          (dmSent
+            ? 'I sent you a DM with buttons to follow up anonymously (marked as the original poster) and to mark it resolved.'
+            : 'I could not send you the DM with the buttons to follow up or resolve it, and the bot keeps no record ' +
+              'that it was you, so you cannot act as its author. You can still reply anonymously from the post.'),
       ),
     ],
   };
