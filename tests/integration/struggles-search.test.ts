@@ -1,5 +1,5 @@
 import { listStrugglesSince } from '../../src/features/struggles';
-import * as repo from '../../src/features/struggles/repository';
+import * as search from '../../src/features/struggles/search-repository';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database';
 
 describe.each(DATABASE_KINDS)('struggle search and listings on %s', (kind) => {
@@ -78,10 +78,10 @@ describe.each(DATABASE_KINDS)('struggle search and listings on %s', (kind) => {
       .returning('id')
       .executeTakeFirstOrThrow();
 
-    const hits = await repo.searchStruggles(database.db, copId, 'flaky tests', 10);
+    const hits = await search.searchStruggles(database.db, copId, 'flaky tests', 10);
     expect(hits.map((h) => h.id)).toEqual([strong]);
 
-    const loose = await repo.searchStruggles(database.db, copId, 'flaky', 10);
+    const loose = await search.searchStruggles(database.db, copId, 'flaky', 10);
     expect(loose.map((h) => h.id)).toEqual([strong, topicOnly, viaReply]);
     expect(loose.map((h) => h.id)).not.toContain(hidden);
     expect(loose.map((h) => h.id)).not.toContain(unposted.id);
@@ -89,15 +89,15 @@ describe.each(DATABASE_KINDS)('struggle search and listings on %s', (kind) => {
     expect(loose[0]!.permalink).toMatch(/^https:/);
 
     // Stemming and web-search syntax: "failing" finds "fail", a minus leaves words out.
-    expect((await repo.searchStruggles(database.db, copId, 'failing', 10)).map((h) => h.id)).toEqual([strong]);
-    expect((await repo.searchStruggles(database.db, copId, 'flaky -pipeline', 10)).map((h) => h.id)).not.toContain(
+    expect((await search.searchStruggles(database.db, copId, 'failing', 10)).map((h) => h.id)).toEqual([strong]);
+    expect((await search.searchStruggles(database.db, copId, 'flaky -pipeline', 10)).map((h) => h.id)).not.toContain(
       topicOnly,
     );
     // Only stop words or punctuation: no match, no error.
-    expect(await repo.searchStruggles(database.db, copId, 'the and', 10)).toEqual([]);
-    expect(await repo.searchStruggles(database.db, copId, '!!! ((', 10)).toEqual([]);
+    expect(await search.searchStruggles(database.db, copId, 'the and', 10)).toEqual([]);
+    expect(await search.searchStruggles(database.db, copId, '!!! ((', 10)).toEqual([]);
 
-    const helpful = await repo.helpfulAnswers(database.db, [strong, viaReply]);
+    const helpful = await search.helpfulAnswers(database.db, [strong, viaReply]);
     expect(helpful.map((r) => r.text)).toEqual(['It is flaky because of shared state']);
   });
 

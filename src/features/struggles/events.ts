@@ -4,6 +4,7 @@ import { NOT_A_MEMBER } from '../../slack/cop-command';
 import { isMember } from '../community/repository';
 import type { FeatureContext } from '../types';
 import * as repo from './repository';
+import * as replies from './replies-repository';
 import * as service from './service';
 import { IDS } from './views';
 
@@ -73,8 +74,8 @@ export function registerThreadEvents(app: App, ctx: FeatureContext): void {
     const deleted = deletedMessage.safeParse(event);
     if (deleted.success) {
       const { channel, deleted_ts } = deleted.data;
-      const reply = await repo.findReplyByMessage(ctx.db, channel, deleted_ts);
-      if (reply) await repo.deleteReply(ctx.db, reply.id);
+      const reply = await replies.findReplyByMessage(ctx.db, channel, deleted_ts);
+      if (reply) await replies.deleteReply(ctx.db, reply.id);
       const struggle = await repo.findStruggleByMessage(ctx.db, channel, deleted_ts);
       if (struggle) await repo.hideStruggle(ctx.db, struggle.id, now);
       return;
@@ -82,8 +83,8 @@ export function registerThreadEvents(app: App, ctx: FeatureContext): void {
     const changed = changedMessage.safeParse(event);
     if (changed.success) {
       const { channel, message } = changed.data;
-      const reply = await repo.findReplyByMessage(ctx.db, channel, message.ts);
-      if (reply) await repo.updateMemberReplyText(ctx.db, reply.id, message.text);
+      const reply = await replies.findReplyByMessage(ctx.db, channel, message.ts);
+      if (reply) await replies.updateMemberReplyText(ctx.db, reply.id, message.text);
       return;
     }
     const parsed = plainMessage.safeParse(event);
@@ -109,7 +110,7 @@ export function registerThreadEvents(app: App, ctx: FeatureContext): void {
     if (!parsed.success) return;
     const { user, channel, message } = parsed.data;
     const say = async (text: string): Promise<void> => void (await respond({ response_type: 'ephemeral', text }));
-    let reply = await repo.findReplyByMessage(ctx.db, channel.id, message.ts);
+    let reply = await replies.findReplyByMessage(ctx.db, channel.id, message.ts);
     if (!reply && message.thread_ts && message.thread_ts !== message.ts && message.user && !message.bot_id) {
       // A reply we missed (say, sent while the bot was down): keep it now.
       await service.recordThreadReply(ctx.db, {
@@ -120,11 +121,11 @@ export function registerThreadEvents(app: App, ctx: FeatureContext): void {
         text: message.text,
         now: ctx.clock.now(),
       });
-      reply = await repo.findReplyByMessage(ctx.db, channel.id, message.ts);
+      reply = await replies.findReplyByMessage(ctx.db, channel.id, message.ts);
     }
     if (!reply || reply.hidden_at) return say('That is not a reply to a practice struggle.');
     if (!(await isMember(ctx.db, reply.cop_id, user.id))) return say(NOT_A_MEMBER);
-    await repo.markHelpful(ctx.db, reply.id);
+    await replies.markHelpful(ctx.db, reply.id);
     log.info('a reply was marked helpful with the shortcut');
     await say(':bulb: Marked as a helpful answer. It will show in `/cop search` results for this struggle.');
   });

@@ -2,8 +2,11 @@ import type { Feature, FeatureContext, Subcommand } from '../types';
 import { Capabilities } from './capability';
 import { registerThreadEvents } from './events';
 import { openStruggleForm, registerPostingListeners } from './listeners';
+import { registerReplyListeners } from './reply-listeners';
 import { registerModeration } from './moderation';
 import * as repo from './repository';
+import * as search from './search-repository';
+import * as searchViews from './search-views';
 import * as views from './views';
 
 export { listStrugglesSince, type StruggleSummary } from './repository';
@@ -45,15 +48,15 @@ export function strugglesFeature(ctx: FeatureContext): Feature {
       description: 'past struggles and their helpful answers, ranked, with links',
       run: async ({ args, cop, respond }) => {
         if (!args) {
-          await respond({ response_type: 'ephemeral', text: views.SEARCH_USAGE });
+          await respond({ response_type: 'ephemeral', text: searchViews.SEARCH_USAGE });
           return;
         }
-        const hits = await repo.searchStruggles(ctx.db, cop!.id, args.slice(0, 500), SEARCH_HITS);
-        const helpful = await repo.helpfulAnswers(
+        const hits = await search.searchStruggles(ctx.db, cop!.id, args.slice(0, 500), SEARCH_HITS);
+        const helpful = await search.helpfulAnswers(
           ctx.db,
           hits.map((h) => h.id),
         );
-        await respond({ response_type: 'ephemeral', ...views.searchResults(args, hits, helpful) });
+        await respond({ response_type: 'ephemeral', ...searchViews.searchResults(args, hits, helpful) });
       },
     },
   ];
@@ -62,7 +65,7 @@ export function strugglesFeature(ctx: FeatureContext): Feature {
     name: 'struggles',
     subcommands,
     homeSection: async ({ cop }) =>
-      views.homeSection(cop.id, await repo.listRecentStruggles(ctx.db, cop.id, HOME_RECENT)),
+      searchViews.homeSection(cop.id, await repo.listRecentStruggles(ctx.db, cop.id, HOME_RECENT)),
     jobs: [
       {
         name: 'prune-unposted-struggles',
@@ -74,6 +77,7 @@ export function strugglesFeature(ctx: FeatureContext): Feature {
     ],
     register(app) {
       registerPostingListeners(app, ctx, caps);
+      registerReplyListeners(app, ctx, caps);
       registerModeration(app, ctx);
       registerThreadEvents(app, ctx);
     },

@@ -4,8 +4,10 @@ import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
 import { isCoordinator, isMember, listCoordinators } from '../community/repository';
 import type { FeatureContext } from '../types';
 import * as repo from './repository';
+import * as replies from './replies-repository';
 import { normaliseInput } from './rules';
 import { blockActions, inputValue, metadata, slackError, tell, viewSubmission } from './slack-io';
+import * as mviews from './moderation-views';
 import * as views from './views';
 
 const target = z.object({ target: z.enum(['post', 'reply']), id: z.number().int() });
@@ -18,7 +20,7 @@ async function locate(ctx: FeatureContext, t: Target) {
     if (!struggle?.message_ts) return undefined;
     return { struggle, reply: undefined, ts: struggle.message_ts, hidden: struggle.hidden_at !== null };
   }
-  const reply = await repo.findReply(ctx.db, t.id);
+  const reply = await replies.findReply(ctx.db, t.id);
   const struggle = reply ? await repo.findStruggle(ctx.db, reply.struggle_id) : undefined;
   if (!reply?.message_ts || !struggle) return undefined;
   return { struggle, reply, ts: reply.message_ts, hidden: reply.hidden_at !== null || struggle.hidden_at !== null };
@@ -42,7 +44,7 @@ export function registerModeration(app: App, ctx: FeatureContext): void {
 
     if (match[1] === 'report') {
       if (!(await isMember(ctx.db, copId, user.id))) return tell(client, respond, trigger_id, NOT_A_MEMBER);
-      await client.views.open({ trigger_id, view: views.reportModal(what.target, what.id) });
+      await client.views.open({ trigger_id, view: mviews.reportModal(what.target, what.id) });
       return;
     }
     // Hiding is the coordinators' alone, checked here whatever the menu showed.
@@ -51,7 +53,7 @@ export function registerModeration(app: App, ctx: FeatureContext): void {
     const hidden =
       what.target === 'post'
         ? await repo.hideStruggle(ctx.db, what.id, now)
-        : await repo.hideReply(ctx.db, what.id, now);
+        : await replies.hideReply(ctx.db, what.id, now);
     if (!hidden) return tell(client, respond, trigger_id, 'It is already hidden.');
     await client.chat.update({
       channel: found.struggle.channel_id,
@@ -77,7 +79,7 @@ export function registerModeration(app: App, ctx: FeatureContext): void {
       return;
     }
     const coordinators = await listCoordinators(ctx.db, copId);
-    await ack({ response_action: 'update', view: views.reportSentView(coordinators.length) });
+    await ack({ response_action: 'update', view: mviews.reportSentView(coordinators.length) });
 
     const channelId = found.struggle.channel_id;
     let permalink = found.reply ? null : found.struggle.permalink;
@@ -88,7 +90,7 @@ export function registerModeration(app: App, ctx: FeatureContext): void {
         .catch(() => null);
     }
     const reason = normaliseInput({ text: inputValue(view, 'reason') }).text.slice(0, 1000);
-    const message = views.reportDm({ reporterId: user.id, target: what.target, permalink, channelId, reason });
+    const message = mviews.reportDm({ reporterId: user.id, target: what.target, permalink, channelId, reason });
     // Sent directly, not queued: a report is only useful now, and the outbox would keep the reporter's name.
     let sent = 0;
     for (const coordinator of coordinators) {

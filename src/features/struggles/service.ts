@@ -1,7 +1,8 @@
 import type { Db } from '../../db/database';
 import { claimEvent } from '../community/repository';
 import * as repo from './repository';
-import type { ReplyRow, StruggleRow } from './repository';
+import * as replies from './replies-repository';
+import type { ReplyRow, StruggleRow } from './tables';
 import {
   ANONYMOUS_REPLIES_PER_HOUR,
   rateDecision,
@@ -24,7 +25,7 @@ export async function struggleBudget(db: Db, copId: number, now: Date): Promise<
 }
 
 export async function replyBudget(db: Db, copId: number, now: Date): Promise<RateDecision> {
-  return rateDecision(await repo.recentAnonymousReplyTimes(db, copId, now), now, ANONYMOUS_REPLIES_PER_HOUR);
+  return rateDecision(await replies.recentAnonymousReplyTimes(db, copId, now), now, ANONYMOUS_REPLIES_PER_HOUR);
 }
 
 /**
@@ -64,7 +65,7 @@ export async function shareReply(
   publish: Publisher<ReplyRow>,
   retract: Retractor,
 ): Promise<ShareOutcome<ReplyRow>> {
-  const result = await repo.reserveAnonymousReply(db, {
+  const result = await replies.reserveAnonymousReply(db, {
     copId: input.struggle.cop_id,
     struggleId: input.struggle.id,
     kind: input.kind,
@@ -80,12 +81,12 @@ export async function shareReply(
   try {
     posted = await publish(row);
   } catch (error) {
-    await repo.discardReply(db, row.id);
+    await replies.discardReply(db, row.id);
     throw error;
   }
   await keepOrRetract(
-    () => repo.confirmReply(db, row.id, posted.ts),
-    () => repo.discardReply(db, row.id),
+    () => replies.confirmReply(db, row.id, posted.ts),
+    () => replies.discardReply(db, row.id),
     () => retract(posted.ts),
   );
   return { status: 'posted', row: { ...row, message_ts: posted.ts } };
@@ -119,7 +120,7 @@ export async function recordThreadReply(
 ): Promise<boolean> {
   const struggle = await repo.findStruggleByMessage(db, input.channelId, input.threadTs);
   if (!struggle || struggle.hidden_at) return false;
-  return repo.storeMemberReply(db, {
+  return replies.storeMemberReply(db, {
     struggleId: struggle.id,
     userId: input.userId,
     text: input.text,
@@ -139,13 +140,13 @@ export async function applyHelpfulReaction(
     isMember: (copId: number) => Promise<boolean>;
   },
 ): Promise<boolean> {
-  const reply = await repo.findReplyByMessage(db, input.channelId, input.ts);
+  const reply = await replies.findReplyByMessage(db, input.channelId, input.ts);
   if (!reply || reply.hidden_at) return false;
   if (!(await input.isMember(reply.cop_id))) return false;
   return db.transaction().execute(async (trx) => {
     // The same event delivered twice counts once.
     if (!(await claimEvent(trx, input.eventId))) return false;
-    await repo.adjustHelpful(trx, reply.id, input.added ? 1 : -1);
+    await replies.adjustHelpful(trx, reply.id, input.added ? 1 : -1);
     return true;
   });
 }

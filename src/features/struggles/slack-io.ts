@@ -1,6 +1,7 @@
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
+import { minutesUntil } from './rules';
 import { progressView } from './views';
 
 /** The parts of a block_actions payload this feature reads. */
@@ -70,4 +71,37 @@ export async function tell(
     return;
   }
   await client.views.open({ trigger_id: triggerId, view: progressView('Practice struggles', text) });
+}
+
+export const POST_OPTIONS = { unfurl_links: false, unfurl_media: false } as const;
+
+export const tryLater = (what: string, retryAt: Date, now: Date) =>
+  `This CoP has shared as many anonymous ${what} as it can for this hour. Please try again in about ${minutesUntil(retryAt, now)} minutes.`;
+
+/** Takes back a post whose record could not be kept, so nothing stays half-posted. */
+export async function retract(client: WebClient, channel: string, ts: string): Promise<void> {
+  await client.chat.delete({ channel, ts });
+}
+
+/** Whether Slack refused (it says why) or something failed on our side. */
+export function isSlackRefusal(error: unknown): boolean {
+  return slackError(error) !== 'no answer';
+}
+
+export function describeFailure(error: unknown): string {
+  return isSlackRefusal(error) ? slackError(error) : error instanceof Error ? error.message : 'unknown error';
+}
+
+export function refusal(what: 'post' | 'reply', error: unknown): string {
+  return isSlackRefusal(error)
+    ? `Slack did not accept the ${what} (${slackError(error)}), so nothing was shared or saved. You can try again.`
+    : `Something went wrong on our side, so nothing was shared or saved. You can try again.`;
+}
+
+export async function permalinkOf(client: WebClient, channel: string, ts: string): Promise<string | null> {
+  try {
+    return (await client.chat.getPermalink({ channel, message_ts: ts })).permalink ?? null;
+  } catch {
+    return null;
+  }
 }

@@ -1,7 +1,7 @@
 import type { Button, KnownBlock, ModalView, Overflow, PlainTextOption } from '@slack/types';
-import { actions, button, context, header, section } from '../../slack/blocks';
-import { channelLink, mention, quote } from '../../slack/text';
-import type { ReplyRow, SearchHit, StruggleRow, StruggleSummary } from './repository';
+import { actions, button, context, section } from '../../slack/blocks';
+import { channelLink, quote } from '../../slack/text';
+import type { StruggleRow } from './tables';
 import { excerpt, MAX_TAGS, MAX_TEXT, MAX_TRIED, safeText, type StruggleInput } from './rules';
 
 export const IDS = {
@@ -17,10 +17,10 @@ export const IDS = {
   helpfulShortcut: 'struggles:helpful',
 } as const;
 
-const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+export const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 
 /** Where a link goes: the permalink when we have it, the channel otherwise. */
-function linkTo(permalink: string | null, channelId: string, label: string): string {
+export function linkTo(permalink: string | null, channelId: string, label: string): string {
   return permalink ? `<${permalink}|${label}>` : `${label} in ${channelLink(channelId)}`;
 }
 
@@ -221,57 +221,6 @@ export function followUpModal(s: StruggleRow, token: string, initial?: string, n
   };
 }
 
-export function reportModal(target: 'post' | 'reply', id: number): ModalView {
-  return {
-    type: 'modal',
-    callback_id: IDS.reportSubmit,
-    private_metadata: JSON.stringify({ target, id }),
-    title: plain('Report to coordinators'),
-    submit: plain('Send report'),
-    close: plain('Cancel'),
-    blocks: [
-      section(
-        `This sends the coordinators a private message with a link to the ${target === 'post' ? 'struggle' : 'reply'}.`,
-      ),
-      {
-        type: 'input',
-        block_id: 'reason',
-        optional: true,
-        label: plain('Why? (optional)'),
-        element: { type: 'plain_text_input', action_id: 'reason', multiline: true, max_length: 1000 },
-      },
-      context(':information_source: Reports are not anonymous: the coordinators will see that you sent it.'),
-    ],
-  };
-}
-
-export const reportSentView = (coordinators: number): ModalView =>
-  progressView(
-    'Report sent',
-    `:white_check_mark: Sent to ${coordinators} coordinator${coordinators === 1 ? '' : 's'}. Thank you for looking out for the group.`,
-  );
-
-export function reportDm(input: {
-  reporterId: string;
-  target: 'post' | 'reply';
-  permalink: string | null;
-  channelId: string;
-  reason: string;
-}): { text: string; blocks: KnownBlock[] } {
-  const what = input.target === 'post' ? 'an anonymous struggle' : 'an anonymous reply';
-  const text = `${mention(input.reporterId)} reported ${what} in ${channelLink(input.channelId)}.`;
-  const blocks: KnownBlock[] = [
-    section(`:triangular_flag_on_post: ${text} ${linkTo(input.permalink, input.channelId, 'Open it')}`),
-  ];
-  if (input.reason) blocks.push(section(`*Reason*\n${quote(safeText(input.reason))}`));
-  blocks.push(
-    context(
-      'As a coordinator you can hide it from its ⋮ menu: it is replaced by a short notice and left out of search.',
-    ),
-  );
-  return { text, blocks };
-}
-
 // ---- The author's DM -----------------------------------------------------
 
 export function authorDm(
@@ -295,59 +244,6 @@ export function authorDm(
       context('These buttons are your only way to act as its author: anyone holding this message could use them.'),
     ],
   };
-}
-
-// ---- Search --------------------------------------------------------------
-
-export const SEARCH_USAGE =
-  'Search past struggles and their helpful answers: `/cop search <words>`, e.g. `/cop search flaky tests`. ' +
-  'Use quotes for a phrase and `-word` to leave a word out.';
-
-export function searchResults(
-  words: string,
-  hits: SearchHit[],
-  helpful: ReplyRow[],
-): { text: string; blocks: KnownBlock[] } {
-  const shown = safeText(excerpt(words, 100));
-  if (hits.length === 0) {
-    const text = `No struggles match “${shown}”. Try other words, or share yours with \`/cop struggle\`.`;
-    return { text, blocks: [section(text)] };
-  }
-  const blocks: KnownBlock[] = [section(`*Struggles matching “${shown}”*, best first (${hits.length}):`)];
-  for (const hit of hits) {
-    const answers = helpful.filter((r) => r.struggle_id === hit.id).slice(0, 3);
-    const lines = [
-      `${hit.resolved ? ':white_check_mark:' : ':thought_balloon:'} ${quote(safeText(excerpt(hit.text, 300)))}`,
-      `${linkTo(hit.permalink, hit.channelId, 'Open the thread')}${hit.tags ? ` · Topics: ${safeText(hit.tags)}` : ''}`,
-    ];
-    if (answers.length) {
-      lines.push('*Helpful answers*');
-      for (const a of answers) {
-        const who = a.kind === 'original_poster' ? 'original poster' : a.kind === 'anonymous' ? 'anonymous' : 'member';
-        lines.push(`:bulb: ${safeText(excerpt(a.text, 300))} _(${who})_`);
-      }
-    }
-    blocks.push(section(lines.join('\n')));
-  }
-  return { text: `${hits.length} struggle${hits.length === 1 ? '' : 's'} match “${shown}”.`, blocks };
-}
-
-// ---- App Home ------------------------------------------------------------
-
-export function homeSection(copId: number, recent: StruggleSummary[]): KnownBlock[] {
-  const lines = recent.map(
-    (s) =>
-      `• ${s.resolved ? ':white_check_mark: ' : ''}${linkTo(s.permalink, s.channelId, safeText(excerpt(s.excerpt, 80)) || 'a struggle')}`,
-  );
-  return [
-    header('Practice struggles'),
-    section(
-      lines.length
-        ? `*Recent struggles*\n${lines.join('\n')}`
-        : 'No struggles shared yet. Be the first: it is anonymous.',
-    ),
-    actions(`struggles:home:${copId}`, button('Share a struggle anonymously', IDS.open, String(copId))),
-  ];
 }
 
 export const NOT_FOUND = 'That struggle no longer exists or was hidden by a coordinator.';
