@@ -9,11 +9,13 @@ import {
 
 describe('struggle rules', () => {
   it('normalises input: trims, folds blank runs, dedupes tags', () => {
-    expect(normaliseInput({ text: '  hi\r\n\n\n\nthere  ', tags: ' a, #b,, a ,\n c d ', tried: null })).toEqual({
-      text: 'hi\n\nthere',
-      tags: 'a, b, c d',
-      tried: '',
-    });
+    expect(normaliseInput({ text: '  hi\r\n\n\n\nthere  ', tags: ' a, #b,, a ,\n c  d, C#, # ', tried: null })).toEqual(
+      {
+        text: 'hi\n\nthere',
+        tags: 'a, b, c d, C#',
+        tried: '',
+      },
+    );
   });
 
   it('validates empty, whitespace and overlong fields', () => {

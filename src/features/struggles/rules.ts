@@ -40,8 +40,9 @@ export function normaliseInput(raw: {
       .replace(/\n{3,}/g, '\n\n')
       .trim();
   const tags = clean(raw.tags)
-    .split(/[,\n#]+/)
-    .map((t) => t.trim().replace(/\s+/g, ' '))
+    .split(/[,\n]+/)
+    // "#testing" and "testing" are the same topic; "C#" keeps its hash.
+    .map((t) => t.trim().replace(/^#+/, '').trim().replace(/\s+/g, ' '))
     .filter((t) => t.length > 0);
   return { text: clean(raw.text), tags: [...new Set(tags)].join(', '), tried: clean(raw.tried) };
 }
