@@ -19,8 +19,9 @@ describe.each(DATABASE_KINDS)('practice struggles, the whole flow on %s', (kind)
     await h.setupCop(COORDINATOR);
     // The member directory (setup) looks everyone up; what follows must name no author.
     h.fake.clearCalls();
-  });
-  afterEach(() => h.stop());
+    // A fresh embedded database migrates in-process, slowly on a busy machine.
+  }, 120_000);
+  afterEach(() => h?.stop());
 
   it('posts, replies, follows up, resolves, marks helpful, searches, and keeps no author anywhere', async () => {
     // The author shares a struggle; the command text prefills the form and is never echoed.
@@ -485,7 +486,7 @@ describe('practice struggles: the database does not depend on who wrote what', (
     expect(one.struggles).toHaveLength(1);
     expect(one.struggle_replies).toHaveLength(2);
     expect(swapped).toEqual(one);
-  });
+  }, 60_000);
 });
 
 describe('practice struggles: from /cop help', () => {
