@@ -57,7 +57,7 @@ describe.each(DATABASE_KINDS)('struggle search and listings on %s', (kind) => {
       .execute();
     copId = cops[0]!.id;
     otherCopId = cops[1]!.id;
-  });
+  }, 120_000);
   afterAll(() => database.destroy());
 
   it('ranks struggles by their words (text over topics over tried) and their replies, excluding hidden ones', async () => {

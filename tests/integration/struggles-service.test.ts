@@ -16,7 +16,7 @@ describe.each(DATABASE_KINDS)('sharing a struggle on %s: all or nothing', (kind)
       .returning('id')
       .executeTakeFirstOrThrow();
     copId = cop.id;
-  });
+  }, 120_000);
   afterAll(() => database.destroy());
   beforeEach(() => database.db.deleteFrom('struggles').execute());
 
