@@ -6,6 +6,7 @@ import type { Config } from './config';
 import type { DatabaseHandle } from './db/database';
 import { communityFeature } from './features/community';
 import { homeFeature } from './features/home';
+import { strugglesFeature } from './features/struggles';
 import type { Feature, FeatureContext } from './features/types';
 import { AppLogger } from './logger';
 import { registerCopCommand } from './slack/cop-command';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): CopBot {
     clock,
     logger,
     client: app.client,
+    secret: config.slackSigningSecret ?? config.slackBotToken,
     refreshHome: (userId) =>
       home()
         .publish(userId)
@@ -123,6 +125,7 @@ export function createApp(deps: AppDeps): CopBot {
   const homeSurface = homeFeature(ctx, () => features.flatMap((f) => (f.homeSection ? [f.homeSection] : [])));
   features.push(homeSurface);
   // Feature lines go here, one each, e.g. features.push(normsFeature(ctx));
+  features.push(strugglesFeature(ctx));
 
   // Last, so DMs queued by the jobs above go out in the same tick.
   features.push({

@@ -141,6 +141,47 @@ export interface VoteTable {
   updated_at: Timestamp;
 }
 
+// ---- Practice struggles --------------------------------------------------
+
+/**
+ * An anonymous struggle. It names no author, in any form: the author's rights to follow up
+ * travel in a signed capability in their own DM, never in this table.
+ */
+export interface StruggleTable {
+  id: Generated<number>;
+  cop_id: number;
+  text: string;
+  tags: Generated<string>;
+  tried: Generated<string>;
+  channel_id: string;
+  /** Null while the post is on its way to Slack (the row holds a rate-limit slot). */
+  message_ts: string | null;
+  permalink: string | null;
+  created_at: Timestamp;
+  resolved_at: NullableTimestamp;
+  hidden_at: NullableTimestamp;
+  /** Generated full-text vector (text, tags, what was tried). */
+  search: ColumnType<string, never, never>;
+}
+
+export type StruggleReplyKind = 'anonymous' | 'original_poster' | 'member';
+
+/** A reply in a struggle's thread, kept for search. Anonymous kinds have no user_id (a check enforces it). */
+export interface StruggleReplyTable {
+  id: Generated<number>;
+  struggle_id: number;
+  kind: StruggleReplyKind;
+  user_id: string | null;
+  text: string;
+  message_ts: string | null;
+  created_at: Timestamp;
+  /** Members' :bulb: reactions on the reply (a count, not who). */
+  helpful_count: Generated<number>;
+  marked_helpful: Generated<boolean>;
+  hidden_at: NullableTimestamp;
+  search: ColumnType<string, never, never>;
+}
+
 export interface Database {
   cops: CopTable;
   coordinators: CoordinatorTable;
@@ -152,6 +193,8 @@ export interface Database {
   norm_revisions: NormRevisionTable;
   proposals: ProposalTable;
   votes: VoteTable;
+  struggles: StruggleTable;
+  struggle_replies: StruggleReplyTable;
 }
 
 export type Cop = Selectable<CopTable>;
@@ -161,3 +204,5 @@ export type NewProposal = Insertable<ProposalTable>;
 export type Vote = Selectable<VoteTable>;
 export type CopUpdate = Updateable<CopTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
+export type Struggle = Selectable<StruggleTable>;
+export type StruggleReply = Selectable<StruggleReplyTable>;

@@ -13,6 +13,8 @@ export interface FeatureContext {
   readonly logger: AppLogger;
   /** The bot's Web API client, for work that runs outside a Slack request (scheduled jobs). */
   readonly client: WebClient;
+  /** A server-side secret features may derive signing keys from (e.g. authors' capabilities). */
+  readonly secret?: string;
   /** Republishes a user's App Home after something they see there changed. */
   refreshHome(userId: string): Promise<void>;
 }
@@ -27,6 +29,8 @@ export interface Subcommand {
   readonly needsCop?: boolean;
   /** Who may run it; checked by the router against the database. Default 'member'. */
   readonly who?: 'anyone' | 'member' | 'coordinator';
+  /** A button shown under `/cop help` (its click handler is the feature's own). */
+  readonly helpButton?: { readonly text: string; readonly actionId: string };
   run(input: SubcommandInput): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { actions, button, section } from '../../slack/blocks';
 import { helpText } from '../../slack/cop-command';
 import type { FeatureContext, Subcommand } from '../types';
 import type { MemberDirectory } from './directory';
@@ -42,7 +43,13 @@ export function communitySubcommands(
       needsCop: false,
       who: 'anyone',
       run: async ({ respond }) => {
-        await respond({ response_type: 'ephemeral', text: helpText(all()) });
+        const text = helpText(all());
+        const buttons = all().flatMap((s) => (s.helpButton ? [button(s.helpButton.text, s.helpButton.actionId)] : []));
+        await respond({
+          response_type: 'ephemeral',
+          text,
+          ...(buttons.length ? { blocks: [section(text), actions('help', ...buttons)] } : {}),
+        });
       },
     },
     {

@@ -1,0 +1,36 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * The author's right to follow up on, or resolve, their anonymous struggle. It is a token
+ * that proves "the holder may act as the author of struggle N": an HMAC over the struggle's
+ * id only, with a key derived from the bot's secret. It neither contains nor derives from a
+ * user ID, and the server keeps no copy: it lives in the buttons of the author's own DM.
+ */
+export class Capabilities {
+  private readonly key: Buffer;
+
+  constructor(secret: string) {
+    if (!secret) throw new Error('struggles need a secret to sign authors’ capabilities');
+    // A key of its own, so the token says nothing about the secret it came from.
+    this.key = createHmac('sha256', secret).update('cop-bot/struggles/author-capability/v1').digest();
+  }
+
+  private mac(struggleId: number): string {
+    return createHmac('sha256', this.key).update(`struggle-author:${struggleId}`).digest('base64url');
+  }
+
+  issue(struggleId: number): string {
+    return `s1.${struggleId}.${this.mac(struggleId)}`;
+  }
+
+  /** The struggle id the token grants, or undefined for a forged, altered or malformed token. */
+  verify(token: unknown): number | undefined {
+    if (typeof token !== 'string') return undefined;
+    const match = /^s1\.([1-9][0-9]{0,9})\.([A-Za-z0-9_-]{43})$/.exec(token);
+    if (!match) return undefined;
+    const id = Number(match[1]);
+    const given = Buffer.from(match[2]!);
+    const expected = Buffer.from(this.mac(id));
+    return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined;
+  }
+}

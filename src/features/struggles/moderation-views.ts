@@ -1,0 +1,56 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import { context, section } from '../../slack/blocks';
+import { channelLink, mention, quote } from '../../slack/text';
+import { safeText } from './rules';
+import { IDS, linkTo, plain, progressView } from './views';
+
+export function reportModal(target: 'post' | 'reply', id: number): ModalView {
+  return {
+    type: 'modal',
+    callback_id: IDS.reportSubmit,
+    private_metadata: JSON.stringify({ target, id }),
+    title: plain('Report to coordinators'),
+    submit: plain('Send report'),
+    close: plain('Cancel'),
+    blocks: [
+      section(
+        `This sends the coordinators a private message with a link to the ${target === 'post' ? 'struggle' : 'reply'}.`,
+      ),
+      {
+        type: 'input',
+        block_id: 'reason',
+        optional: true,
+        label: plain('Why? (optional)'),
+        element: { type: 'plain_text_input', action_id: 'reason', multiline: true, max_length: 1000 },
+      },
+      context(':information_source: Reports are not anonymous: the coordinators will see that you sent it.'),
+    ],
+  };
+}
+
+export const reportSentView = (coordinators: number): ModalView =>
+  progressView(
+    'Report sent',
+    `:white_check_mark: Sent to ${coordinators} coordinator${coordinators === 1 ? '' : 's'}. Thank you for looking out for the group.`,
+  );
+
+export function reportDm(input: {
+  reporterId: string;
+  target: 'post' | 'reply';
+  permalink: string | null;
+  channelId: string;
+  reason: string;
+}): { text: string; blocks: KnownBlock[] } {
+  const what = input.target === 'post' ? 'an anonymous struggle' : 'an anonymous reply';
+  const text = `${mention(input.reporterId)} reported ${what} in ${channelLink(input.channelId)}.`;
+  const blocks: KnownBlock[] = [
+    section(`:triangular_flag_on_post: ${text} ${linkTo(input.permalink, input.channelId, 'Open it')}`),
+  ];
+  if (input.reason) blocks.push(section(`*Reason*\n${quote(safeText(input.reason))}`));
+  blocks.push(
+    context(
+      'As a coordinator you can hide it from its ⋮ menu: it is replaced by a short notice and left out of search.',
+    ),
+  );
+  return { text, blocks };
+}

@@ -1,0 +1,152 @@
+import type { Db } from '../../db/database';
+import { claimEvent } from '../community/repository';
+import * as repo from './repository';
+import * as replies from './replies-repository';
+import type { ReplyRow, StruggleRow } from './tables';
+import {
+  ANONYMOUS_REPLIES_PER_HOUR,
+  rateDecision,
+  STRUGGLES_PER_HOUR,
+  type RateDecision,
+  type StruggleInput,
+} from './rules';
+
+/** Puts a stored struggle or reply in Slack; returns the message's ts (and permalink). */
+export type Publisher<T> = (row: T) => Promise<{ ts: string; permalink?: string | null }>;
+
+/** Takes a published message back (when its record could not be kept). */
+export type Retractor = (ts: string) => Promise<void>;
+
+export type ShareOutcome<T> = { status: 'posted'; row: T } | { status: 'rate_limited'; retryAt: Date };
+
+/** A quick look (no lock) before the modal closes, so most rate-limited members see it in the form. */
+export async function struggleBudget(db: Db, copId: number, now: Date): Promise<RateDecision> {
+  return rateDecision(await repo.recentStruggleTimes(db, copId, now), now, STRUGGLES_PER_HOUR);
+}
+
+export async function replyBudget(db: Db, copId: number, now: Date): Promise<RateDecision> {
+  return rateDecision(await replies.recentAnonymousReplyTimes(db, copId, now), now, ANONYMOUS_REPLIES_PER_HOUR);
+}
+
+/**
+ * Shares a struggle: takes a slot of the CoP's hourly budget, posts it, and keeps it only if
+ * the post succeeded. A refused post leaves nothing stored and rethrows for the caller to say so.
+ */
+export async function shareStruggle(
+  db: Db,
+  input: { copId: number; channelId: string; struggle: StruggleInput; now: Date },
+  publish: Publisher<StruggleRow>,
+  retract: Retractor,
+): Promise<ShareOutcome<StruggleRow>> {
+  const result = await repo.reserveStruggle(db, { ...input, limit: STRUGGLES_PER_HOUR });
+  if (!result.reserved) {
+    return { status: 'rate_limited', retryAt: result.decision.allowed ? input.now : result.decision.retryAt };
+  }
+  const row = result.reserved;
+  let posted: { ts: string; permalink?: string | null };
+  try {
+    posted = await publish(row);
+  } catch (error) {
+    await repo.discardStruggle(db, row.id);
+    throw error;
+  }
+  await keepOrRetract(
+    () => repo.confirmStruggle(db, row.id, posted.ts, posted.permalink ?? null),
+    () => repo.discardStruggle(db, row.id),
+    () => retract(posted.ts),
+  );
+  return { status: 'posted', row: { ...row, message_ts: posted.ts, permalink: posted.permalink ?? null } };
+}
+
+/** Posts an anonymous reply (or the author's follow-up) the same way: budget, post, keep. */
+export async function shareReply(
+  db: Db,
+  input: { struggle: StruggleRow; kind: 'anonymous' | 'original_poster'; text: string; now: Date },
+  publish: Publisher<ReplyRow>,
+  retract: Retractor,
+): Promise<ShareOutcome<ReplyRow>> {
+  const result = await replies.reserveAnonymousReply(db, {
+    copId: input.struggle.cop_id,
+    struggleId: input.struggle.id,
+    kind: input.kind,
+    text: input.text,
+    now: input.now,
+    limit: ANONYMOUS_REPLIES_PER_HOUR,
+  });
+  if (!result.reserved) {
+    return { status: 'rate_limited', retryAt: result.decision.allowed ? input.now : result.decision.retryAt };
+  }
+  const row = result.reserved;
+  let posted: { ts: string };
+  try {
+    posted = await publish(row);
+  } catch (error) {
+    await replies.discardReply(db, row.id);
+    throw error;
+  }
+  await keepOrRetract(
+    () => replies.confirmReply(db, row.id, posted.ts),
+    () => replies.discardReply(db, row.id),
+    () => retract(posted.ts),
+  );
+  return { status: 'posted', row: { ...row, message_ts: posted.ts } };
+}
+
+/** Records a published message; if that fails, takes the message back so nothing stays half-posted. */
+async function keepOrRetract(
+  confirm: () => Promise<void>,
+  discard: () => Promise<void>,
+  retract: () => Promise<void>,
+): Promise<void> {
+  try {
+    await confirm();
+  } catch (error) {
+    await retract().catch(() => undefined);
+    await discard().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A struggle members may still act on: posted and not hidden. */
+export async function findVisibleStruggle(db: Db, id: number): Promise<StruggleRow | undefined> {
+  const s = await repo.findStruggle(db, id);
+  return s && s.message_ts && !s.hidden_at ? s : undefined;
+}
+
+/** A thread reply arrived: keep it when it is in a visible struggle's thread. */
+export async function recordThreadReply(
+  db: Db,
+  input: { channelId: string; threadTs: string; ts: string; userId: string; text: string; now: Date },
+): Promise<boolean> {
+  const struggle = await repo.findStruggleByMessage(db, input.channelId, input.threadTs);
+  if (!struggle || struggle.hidden_at) return false;
+  return replies.storeMemberReply(db, {
+    struggleId: struggle.id,
+    userId: input.userId,
+    text: input.text,
+    messageTs: input.ts,
+    now: input.now,
+  });
+}
+
+/** Counts or uncounts one member's :bulb: on a reply, once per event delivery. */
+export async function applyHelpfulReaction(
+  db: Db,
+  input: {
+    eventId: string;
+    channelId: string;
+    ts: string;
+    added: boolean;
+    isMember: (copId: number) => Promise<boolean>;
+  },
+): Promise<boolean> {
+  const reply = await replies.findReplyByMessage(db, input.channelId, input.ts);
+  if (!reply || reply.hidden_at) return false;
+  if (!(await input.isMember(reply.cop_id))) return false;
+  return db.transaction().execute(async (trx) => {
+    // The same event delivered twice counts once.
+    if (!(await claimEvent(trx, input.eventId))) return false;
+    await replies.adjustHelpful(trx, reply.id, input.added ? 1 : -1);
+    return true;
+  });
+}
