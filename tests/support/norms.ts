@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Proposal } from '../../src/db/schema';
 import { HOME_CHANNEL, textOf, type Harness } from './harness';
 
@@ -77,4 +78,9 @@ export function reactAt(
     },
     { eventId: options.eventId },
   );
+}
+
+/** Empties every table, so one database (PGlite boots slowly) serves a whole describe block. */
+export async function emptyDatabase(h: Pick<Harness, 'db'>): Promise<void> {
+  await sql`truncate cops, slack_users, processed_events, outbox restart identity cascade`.execute(h.db);
 }

@@ -41,7 +41,11 @@ export const metadata = <T extends z.ZodType>(schema: T, raw: string): z.infer<T
 };
 
 export const proposeMetadata = z.object({ copId: z.number().int() });
-export const objectionMetadata = z.object({ proposalId: z.number().int(), fromHome: z.boolean() });
+export const objectionMetadata = z.object({
+  proposalId: z.number().int(),
+  fromHome: z.boolean(),
+  clickedAt: z.string().regex(/^\d+(\.\d+)?$/),
+});
 export const ruleMetadata = z.object({ copId: z.number().int() });
 
 export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };

@@ -96,10 +96,16 @@ export interface ObjectionMetadata {
   proposalId: number;
   /** Opened from the App Home, so the home is refreshed after the vote. */
   fromHome: boolean;
+  /** The click's action_ts: the objection is at least that recent, whatever our clock says. */
+  clickedAt: string;
 }
 
-export function objectionModal(proposalId: number, title: string, fromHome: boolean): ModalView {
-  return modal(CALLBACK.objection, 'Object', 'Object', { proposalId, fromHome } satisfies ObjectionMetadata, [
+export function objectionModal(
+  proposalId: number,
+  title: string,
+  meta: Omit<ObjectionMetadata, 'proposalId'>,
+): ModalView {
+  return modal(CALLBACK.objection, 'Object', 'Object', { proposalId, ...meta } satisfies ObjectionMetadata, [
     section(`You are objecting to *${escapeText(title)}*. A reason helps the group improve the proposal.`),
     textInput(FIELD.reason, 'Your reason (optional)', { multiline: true, max: LIMITS.reason, optional: true }),
     {

@@ -28,6 +28,12 @@ const objectionView = z.object({
   view: z.object({ private_metadata: z.string(), state: z.object({ values: z.unknown() }) }),
 });
 
+/** The later of a Slack time and our clock, as ISO with microseconds (same-length strings compare in order). */
+function laterOf(slackIso: string, now: Date): string {
+  const ours = now.toISOString().replace('Z', '000Z');
+  return ours > slackIso ? ours : slackIso;
+}
+
 interface Deps {
   ctx: FeatureContext;
   service: NormsService;
@@ -80,10 +86,8 @@ export function registerVoteListeners(app: App, { ctx, service, publisher }: Dep
     }
     if (!(await service.isMember(proposal.cop_id, click.user.id))) return tell(respond, click, NOT_A_MEMBER_VOTE);
     const fromHome = click.container?.type === 'view';
-    await client.views.open({
-      trigger_id: click.trigger_id,
-      view: objectionModal(proposal.id, proposal.title, fromHome),
-    });
+    const view = objectionModal(proposal.id, proposal.title, { fromHome, clickedAt: click.actions[0]!.action_ts });
+    await client.views.open({ trigger_id: click.trigger_id, view });
   });
 
   app.view(CALLBACK.objection, async ({ ack, body, client }) => {
@@ -109,7 +113,7 @@ export function registerVoteListeners(app: App, { ctx, service, publisher }: Dep
         stance: 'object',
         // An anonymous reason is never stored next to its author.
         reason: anonymous ? null : reason,
-        actedAt: ctx.clock.now().toISOString(),
+        actedAt: laterOf(slackTimeToIso(meta.clickedAt), ctx.clock.now()),
       })
       .catch(() => undefined);
     if (result?.kind !== 'counted') {
