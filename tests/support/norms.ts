@@ -13,7 +13,10 @@ export interface ProposalFields {
 /** `/cop propose <title>` then submits the modal; returns the HTTP result of the submission. */
 export async function submitProposal(h: Harness, user: string, fields: ProposalFields = {}) {
   const title = fields.title ?? 'Cameras optional';
+  const opened = h.fake.callsOf('views.open').length;
   await h.command(user, `propose ${title}`);
+  // Without processBeforeResponse the modal opens after the command's response.
+  await h.fake.waitFor('views.open', (c) => h.fake.callsOf('views.open').indexOf(c) >= opened);
   const view = h.lastOpenedView('norms:propose');
   const values: Record<string, string | null> = {
     kind: fields.kind ?? 'new',

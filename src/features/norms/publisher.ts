@@ -44,10 +44,10 @@ export class ProposalPublisher {
   }
 
   /** After a vote: decide if the rule allows, update the message, announce an outcome. */
-  async afterVote(proposalId: number): Promise<void> {
-    const decision = await this.service.evaluate(proposalId);
-    await this.refresh(proposalId);
-    if (decision?.closed) await this.announce(decision);
+  async afterVote(proposal: Proposal): Promise<void> {
+    const decision = await this.service.evaluateOpen(proposal);
+    await this.refresh(proposal.id);
+    if (decision.closed) await this.announce(decision);
   }
 
   /** Shows a decision made by a job: the message, then the thread reply. */

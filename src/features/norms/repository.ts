@@ -109,22 +109,53 @@ export const ruleOf = (p: Proposal): VoteRule => ({
 
 // ---- Votes ---------------------------------------------------------------------
 
-/** The votes that count: current members' latest stances. */
-export async function tallyOf(db: Conn, proposal: Pick<Proposal, 'id' | 'cop_id'>): Promise<Tally> {
+/** The tally and the member count in one round trip: what deciding needs after every vote. */
+export async function tallyAndMembers(
+  db: Conn,
+  proposal: Pick<Proposal, 'id' | 'cop_id'>,
+): Promise<{ tally: Tally; members: number }> {
   const row = await db
-    .selectFrom('votes')
-    .innerJoin('members', (join) =>
-      join.onRef('members.user_id', '=', 'votes.user_id').on('members.cop_id', '=', proposal.cop_id),
+    .selectFrom('members')
+    .leftJoin('votes', (join) =>
+      join.onRef('votes.user_id', '=', 'members.user_id').on('votes.proposal_id', '=', proposal.id),
     )
     .select((eb) => [
+      eb.fn.countAll<number>().as('members'),
       eb.fn.countAll<number>().filterWhere('votes.stance', '=', 'support').as('supporters'),
       eb.fn.countAll<number>().filterWhere('votes.stance', '=', 'object').as('objectors'),
     ])
-    .where('votes.proposal_id', '=', proposal.id)
+    .where('members.cop_id', '=', proposal.cop_id)
     .executeTakeFirstOrThrow();
   const supporters = Number(row.supporters);
   const objectors = Number(row.objectors);
-  return { supporters, objectors, participants: supporters + objectors };
+  return { tally: { supporters, objectors, participants: supporters + objectors }, members: Number(row.members) };
+}
+
+/** Whether a proposal takes votes now, and whether the user is a member of its CoP (from the cache). */
+export async function voteContext(
+  db: Conn,
+  proposalId: number,
+  userId: string,
+): Promise<{ proposal: Proposal; member: boolean } | undefined> {
+  const row = await db
+    .selectFrom('proposals')
+    .selectAll('proposals')
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('members')
+            .select('members.user_id')
+            .whereRef('members.cop_id', '=', 'proposals.cop_id')
+            .where('members.user_id', '=', userId),
+        )
+        .as('is_member'),
+    )
+    .where('proposals.id', '=', proposalId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { is_member, ...proposal } = row;
+  return { proposal, member: Boolean(is_member) };
 }
 
 /** Members with a stance on the proposal now. */

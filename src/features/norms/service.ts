@@ -3,7 +3,7 @@ import type { Db } from '../../db/database';
 import { withRetry } from '../../db/retry';
 import type { Cop, Norm, Proposal, ProposalKind, Stance } from '../../db/schema';
 import type { AppLogger } from '../../logger';
-import { claimEvent, countMembers, isCoordinator, isMember, listMemberIds } from '../community/repository';
+import { claimEvent, isCoordinator, isMember, listMemberIds } from '../community/repository';
 import * as repo from './repository';
 import { decide, stanceOfReaction, type Tally, type VoteRule } from './rules';
 
@@ -98,10 +98,7 @@ export class NormsService {
   }
 
   async snapshot(proposal: Proposal): Promise<ProposalSnapshot> {
-    const [tally, members] = await Promise.all([
-      repo.tallyOf(this.db, proposal),
-      countMembers(this.db, proposal.cop_id),
-    ]);
+    const { tally, members } = await repo.tallyAndMembers(this.db, proposal);
     if (proposal.norm_id === null) return { proposal, tally, members };
     const norm = await repo.findNorm(this.db, proposal.norm_id);
     const numbered = await this.numberedNorms(proposal.cop_id);
@@ -166,10 +163,11 @@ export class NormsService {
     withdraw: boolean,
   ): Promise<VoteResult> {
     const now = this.clock.now();
-    const current = await repo.findProposal(trx, proposal.id);
+    const context = await repo.voteContext(trx, proposal.id, userId);
+    const current = context?.proposal;
     if (!current || current.status !== 'open' || now >= current.closes_at) return { kind: 'closed', proposal };
     // Membership from the database cache only: a vote never waits on Slack.
-    if (!(await isMember(trx, proposal.cop_id, userId))) return { kind: 'not-member', proposal };
+    if (!context.member) return { kind: 'not-member', proposal };
     const write = { proposalId: proposal.id, userId, actedAt, now };
     const changed = withdraw
       ? await repo.withdrawStance(trx, { ...write, stance })
@@ -185,11 +183,13 @@ export class NormsService {
   async evaluate(proposalId: number): Promise<Decision | undefined> {
     const proposal = await repo.findProposal(this.db, proposalId);
     if (!proposal) return undefined;
+    return this.evaluateOpen(proposal);
+  }
+
+  /** As `evaluate`, for a proposal just read (e.g. by the vote): a stale status is harmless, the close is conditional. */
+  async evaluateOpen(proposal: Proposal): Promise<Decision> {
     if (proposal.status !== 'open') return { proposal };
-    const [tally, members] = await Promise.all([
-      repo.tallyOf(this.db, proposal),
-      countMembers(this.db, proposal.cop_id),
-    ]);
+    const { tally, members } = await repo.tallyAndMembers(this.db, proposal);
     const outcome = decide(tally, members, repo.ruleOf(proposal), this.clock.now(), proposal.closes_at);
     if (outcome === 'open') return { proposal };
     return withRetry(() => this.close(proposal, outcome, members), {

@@ -70,7 +70,7 @@ export function registerVoteListeners(app: App, { ctx, service, publisher }: Dep
     const refusal = refused(result);
     if (refusal) return tell(respond, click, refusal);
     if (result.kind !== 'counted') return;
-    await publisher.afterVote(result.proposal.id);
+    await publisher.afterVote(result.proposal);
     if (click.container?.type === 'view') await ctx.refreshHome(click.user.id);
     else await tell(respond, click, voteReceipt('support', await service.snapshot(result.proposal)));
   });
@@ -134,7 +134,7 @@ export function registerVoteListeners(app: App, { ctx, service, publisher }: Dep
         `an objection with a${anonymous ? 'n anonymous' : ' named'} reason was posted on proposal ${proposal.id}`,
       );
     }
-    await publisher.afterVote(proposal.id);
+    await publisher.afterVote(result.proposal);
     if (meta.fromHome) await ctx.refreshHome(userId);
   });
 
@@ -153,7 +153,7 @@ export function registerVoteListeners(app: App, { ctx, service, publisher }: Dep
         removed,
         eventTs: e.event_ts,
       });
-      if (result.kind === 'counted' && result.changed) await publisher.afterVote(result.proposal.id);
+      if (result.kind === 'counted' && result.changed) await publisher.afterVote(result.proposal);
     };
   app.event('reaction_added', onReaction(false));
   app.event('reaction_removed', onReaction(true));
