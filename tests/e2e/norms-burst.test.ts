@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { adminQuery } from '../support/database';
 import { Harness } from '../support/harness';
 import { messageText, reactAt, submitProposal } from '../support/norms';
 
@@ -108,5 +109,48 @@ describe('a burst of reaction votes on Postgres, acknowledged before the listene
     expect(h.logs.filter((l) => l.includes('ERROR'))).toEqual([]);
     // Coalesced: far fewer message updates than votes.
     expect(h.fake.callsOf('chat.update').length).toBeLessThan(sends.length);
+  }, 60_000);
+
+  it('loses no vote when the database drops every connection mid-burst', async () => {
+    await submitProposal(h, MEMBERS[1]!, { title: 'Second' });
+    const proposal = await waitUntil('the second proposal', () =>
+      h.db
+        .selectFrom('proposals')
+        .selectAll()
+        .where('title', '=', 'Second')
+        .where('message_ts', 'is not', null)
+        .executeTakeFirst(),
+    );
+    const before = await h.db
+      .selectFrom('processed_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const base = 1772443000;
+    const sends = MEMBERS.map(
+      (user, i) => () => reactAt(h, user, i % 3 === 0 ? '-1' : '+1', proposal.message_ts!, `${base + i}.000001`),
+    );
+    const name = new URL(h.database.url!).pathname.slice(1);
+    const terminate = async () => {
+      for (let k = 0; k < 3; k += 1) {
+        await new Promise((r) => setTimeout(r, 150));
+        // What a database restart does to the bot's pool: every connection cut.
+        await adminQuery(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name}'`);
+      }
+    };
+    await Promise.all([Promise.all(shuffle(sends).map((send) => send())), terminate()]);
+    await waitUntil('every event to be applied', async () => {
+      const row = await h.db
+        .selectFrom('processed_events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst();
+      return Number(row?.n) - Number(before.n) === MEMBERS.length;
+    });
+    const rows = await sql<{ stance: string; n: number }>`
+      select stance, count(*)::int as n from votes where proposal_id = ${proposal.id} group by stance`.execute(h.db);
+    const byStance = Object.fromEntries(rows.rows.map((r) => [r.stance, Number(r.n)]));
+    expect(byStance).toEqual({ object: 100, support: 200 });
+    const retried = h.logs.filter((l) => l.includes('WARN') && l.includes('retrying'));
+    // The cut connections did hit votes in flight, and those were written on a later try.
+    expect(retried.length).toBeGreaterThan(0);
   }, 60_000);
 });

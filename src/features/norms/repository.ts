@@ -100,13 +100,6 @@ export function setStatus(db: Conn, proposalId: number, status: ProposalStatus):
     .executeTakeFirstOrThrow();
 }
 
-export const ruleOf = (p: Proposal): VoteRule => ({
-  quorumNum: p.quorum_num,
-  quorumDen: p.quorum_den,
-  approvalNum: p.approval_num,
-  approvalDen: p.approval_den,
-});
-
 // ---- Votes ---------------------------------------------------------------------
 
 /** The tally and the member count in one round trip: what deciding needs after every vote. */

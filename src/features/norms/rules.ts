@@ -1,4 +1,4 @@
-import type { Stance } from '../../db/schema';
+import type { Proposal, Stance } from '../../db/schema';
 
 /** The vote rule as exact fractions, so "two thirds" is exactly two thirds. */
 export interface VoteRule {
@@ -16,6 +16,14 @@ export interface Tally {
 }
 
 export type Outcome = 'adopted' | 'declined' | 'open';
+
+/** The rule a proposal snapshotted when it opened. */
+export const ruleOf = (p: Pick<Proposal, 'quorum_num' | 'quorum_den' | 'approval_num' | 'approval_den'>): VoteRule => ({
+  quorumNum: p.quorum_num,
+  quorumDen: p.quorum_den,
+  approvalNum: p.approval_num,
+  approvalDen: p.approval_den,
+});
 
 export const DEFAULT_RULE: VoteRule = { quorumNum: 1, quorumDen: 2, approvalNum: 2, approvalDen: 3 };
 

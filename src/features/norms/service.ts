@@ -5,7 +5,7 @@ import type { Cop, Norm, Proposal, ProposalKind, Stance } from '../../db/schema'
 import type { AppLogger } from '../../logger';
 import { claimEvent, isCoordinator, isMember, listMemberIds } from '../community/repository';
 import * as repo from './repository';
-import { decide, stanceOfReaction, type Tally, type VoteRule } from './rules';
+import { decide, ruleOf, stanceOfReaction, type Tally, type VoteRule } from './rules';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -190,7 +190,7 @@ export class NormsService {
   async evaluateOpen(proposal: Proposal): Promise<Decision> {
     if (proposal.status !== 'open') return { proposal };
     const { tally, members } = await repo.tallyAndMembers(this.db, proposal);
-    const outcome = decide(tally, members, repo.ruleOf(proposal), this.clock.now(), proposal.closes_at);
+    const outcome = decide(tally, members, ruleOf(proposal), this.clock.now(), proposal.closes_at);
     if (outcome === 'open') return { proposal };
     return withRetry(() => this.close(proposal, outcome, members), {
       logger: this.logger,

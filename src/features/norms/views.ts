@@ -3,8 +3,7 @@ import { actions, button, context, header, section } from '../../slack/blocks';
 import { escapeText, mention, quote } from '../../slack/text';
 import type { Proposal, Stance } from '../../db/schema';
 import { ACTION } from './ids';
-import { ruleInWords, supportersNeeded } from './rules';
-import { ruleOf } from './repository';
+import { ruleInWords, ruleOf, supportersNeeded } from './rules';
 import type { ProposalSnapshot } from './service';
 
 /** Slack date formatting: each reader sees the time in their own timezone. */
