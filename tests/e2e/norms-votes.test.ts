@@ -157,6 +157,8 @@ describe.each(DATABASE_KINDS)('votes on proposals (%s)', (database) => {
       body: 'Cameras are off unless you want them on.',
     });
     expect(messageText(h, change)).toContain('A change to norm 1 (“Cameras optional”)');
+    expect(messageText(h, change)).toContain('*The norm now*\n>Cameras are optional.');
+    expect(messageText(h, change)).toContain('*Proposed text*\n>Cameras are off unless you want them on.');
     await h.react('U3', '+1', change.message_ts!);
     await h.react('U4', '+1', change.message_ts!);
     expect(await h.db.selectFrom('norms').selectAll().executeTakeFirstOrThrow()).toMatchObject({
@@ -249,6 +251,18 @@ describe.each(DATABASE_KINDS)('votes on proposals (%s)', (database) => {
       messageTs: String(dms[0]!.params.ts ?? '1.1'),
     });
     expect((await stances(h, p.id)).U2).toBe('support');
+  });
+
+  it('nudges a one-day proposal at half its window, not at once', async () => {
+    await h.db.updateTable('cops').set({ window_hours: 24 }).execute();
+    const p = await propose(h, 'U1');
+    await h.bot.tick();
+    expect((await proposalRow(h, p.id)).nudged_at).toBeNull();
+    h.clock.advance(12 * 60 * 60 * 1000);
+    await h.bot.tick();
+    expect((await proposalRow(h, p.id)).nudged_at).not.toBeNull();
+    const dms = h.fake.callsOf('chat.postMessage').filter((c) => String(c.params.text).includes('Your voice counts'));
+    expect(dms).toHaveLength(4);
   });
 
   it('welcomes a newcomer with the adopted norms, once', async () => {

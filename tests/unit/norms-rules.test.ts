@@ -9,7 +9,7 @@ import {
   tally,
   type VoteRule,
 } from '../../src/features/norms/rules';
-import { slackTimeToIso } from '../../src/features/norms/service';
+import { slackTimeToIso } from '../../src/features/norms/votes';
 
 const t = (supporters: number, objectors: number) => ({
   supporters,

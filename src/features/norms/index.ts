@@ -7,6 +7,7 @@ import { registerProposeListeners } from './propose-listeners';
 import { ProposalPublisher } from './publisher';
 import { NormsService } from './service';
 import { registerVoteListeners } from './vote-listeners';
+import { VoteRecorder } from './votes';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -14,6 +15,7 @@ const DAY = 24 * 60 * 60 * 1000;
 export function normsFeature(ctx: FeatureContext): Feature {
   const logger = ctx.logger.child('norms');
   const service = new NormsService(ctx.db, ctx.clock, logger);
+  const votes = new VoteRecorder(ctx.db, ctx.clock, logger);
   const publisher = new ProposalPublisher(ctx.client, service, logger);
 
   return {
@@ -96,7 +98,7 @@ export function normsFeature(ctx: FeatureContext): Feature {
     },
 
     register(app) {
-      registerVoteListeners(app, { ctx, service, publisher });
+      registerVoteListeners(app, { ctx, service, votes, publisher });
       registerProposeListeners(app, { ctx, service, publisher });
     },
   };

@@ -3,9 +3,11 @@ import type { Db } from '../../db/database';
 import { withRetry } from '../../db/retry';
 import type { Cop, Norm, Proposal, ProposalKind, Stance } from '../../db/schema';
 import type { AppLogger } from '../../logger';
-import { claimEvent, isCoordinator, isMember, listMemberIds } from '../community/repository';
+import { isCoordinator, isMember, listMemberIds } from '../community/repository';
 import * as repo from './repository';
-import { decide, ruleOf, stanceOfReaction, type Tally, type VoteRule } from './rules';
+import type { Conn } from './repository';
+import * as votesRepo from './votes-repository';
+import { decide, ruleOf, type Tally, type VoteRule } from './rules';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -32,23 +34,12 @@ export interface NumberedNorm {
   norm: Norm;
 }
 
-export type VoteResult =
-  | { kind: 'counted'; proposal: Proposal; changed: boolean }
-  | { kind: 'ignored' | 'duplicate' | 'not-member' | 'closed' | 'not-found'; proposal?: Proposal };
-
 export interface Decision {
   proposal: Proposal;
   /** Set when this call closed it (adopted or declined); undefined when it stays open or was closed before. */
   closed?: 'adopted' | 'declined';
   /** The norm that came of it (new, changed or retired). */
   norm?: Norm;
-}
-
-/** Slack's `1700000000.000123` as an ISO time with its microseconds, so ordering is exact. */
-export function slackTimeToIso(ts: string): string {
-  const [seconds = '0', fraction = ''] = ts.split('.');
-  const base = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
-  return `${base}.${fraction.padEnd(6, '0').slice(0, 6)}Z`;
 }
 
 /** Norms: proposals, votes, outcomes. Rules and transactions; no Slack here. */
@@ -98,81 +89,12 @@ export class NormsService {
   }
 
   async snapshot(proposal: Proposal): Promise<ProposalSnapshot> {
-    const { tally, members } = await repo.tallyAndMembers(this.db, proposal);
+    const { tally, members } = await votesRepo.tallyAndMembers(this.db, proposal);
     if (proposal.norm_id === null) return { proposal, tally, members };
     const norm = await repo.findNorm(this.db, proposal.norm_id);
     const numbered = await this.numberedNorms(proposal.cop_id);
     const normNumber = numbered.find((n) => n.norm.id === proposal.norm_id)?.number;
     return { proposal, tally, members, norm, normNumber };
-  }
-
-  /** A vote by reaction: one transaction that claims the event and writes the vote, retried if it fails transiently. */
-  async voteByReaction(v: {
-    eventId: string;
-    channelId: string;
-    messageTs: string;
-    userId: string;
-    reaction: string;
-    removed: boolean;
-    eventTs: string;
-  }): Promise<VoteResult> {
-    const stance = stanceOfReaction(v.reaction);
-    if (!stance) return { kind: 'ignored' };
-    const proposal = await withRetry(() => repo.findProposalByMessage(this.db, v.channelId, v.messageTs), {
-      logger: this.logger,
-      what: `finding the proposal of a reaction (event ${v.eventId})`,
-    });
-    if (!proposal) return { kind: 'ignored' };
-    return withRetry(
-      () =>
-        this.db.transaction().execute(async (trx) => {
-          if (!(await claimEvent(trx, v.eventId))) return { kind: 'duplicate', proposal } as const;
-          return this.applyVote(trx, proposal, v.userId, stance, null, slackTimeToIso(v.eventTs), v.removed);
-        }),
-      { logger: this.logger, what: `reaction vote on proposal ${proposal.id} (event ${v.eventId})` },
-    );
-  }
-
-  /** A vote by button or by the objection modal. */
-  async voteByAction(v: {
-    proposalId: number;
-    userId: string;
-    stance: Stance;
-    reason: string | null;
-    actedAt: string;
-  }): Promise<VoteResult> {
-    return withRetry(
-      async () => {
-        const proposal = await repo.findProposal(this.db, v.proposalId);
-        if (!proposal) return { kind: 'not-found' } as const;
-        return this.db
-          .transaction()
-          .execute((trx) => this.applyVote(trx, proposal, v.userId, v.stance, v.reason, v.actedAt, false));
-      },
-      { logger: this.logger, what: `button vote on proposal ${v.proposalId}` },
-    );
-  }
-
-  private async applyVote(
-    trx: repo.Conn,
-    proposal: Proposal,
-    userId: string,
-    stance: Stance,
-    reason: string | null,
-    actedAt: string,
-    withdraw: boolean,
-  ): Promise<VoteResult> {
-    const now = this.clock.now();
-    const context = await repo.voteContext(trx, proposal.id, userId);
-    const current = context?.proposal;
-    if (!current || current.status !== 'open' || now >= current.closes_at) return { kind: 'closed', proposal };
-    // Membership from the database cache only: a vote never waits on Slack.
-    if (!context.member) return { kind: 'not-member', proposal };
-    const write = { proposalId: proposal.id, userId, actedAt, now };
-    const changed = withdraw
-      ? await repo.withdrawStance(trx, { ...write, stance })
-      : await repo.recordStance(trx, { ...write, stance, reason });
-    return { kind: 'counted', proposal: current, changed };
   }
 
   /**
@@ -189,7 +111,7 @@ export class NormsService {
   /** As `evaluate`, for a proposal just read (e.g. by the vote): a stale status is harmless, the close is conditional. */
   async evaluateOpen(proposal: Proposal): Promise<Decision> {
     if (proposal.status !== 'open') return { proposal };
-    const { tally, members } = await repo.tallyAndMembers(this.db, proposal);
+    const { tally, members } = await votesRepo.tallyAndMembers(this.db, proposal);
     const outcome = decide(tally, members, ruleOf(proposal), this.clock.now(), proposal.closes_at);
     if (outcome === 'open') return { proposal };
     return withRetry(() => this.close(proposal, outcome, members), {
@@ -233,18 +155,21 @@ export class NormsService {
 
   /**
    * Queues one private nudge per member who has not voted, once per proposal, when it is within
-   * `beforeMs` of closing. Returns how many DMs were queued.
+   * `beforeMs` of closing (or within half its window, for windows shorter than twice that, so a
+   * one-day proposal does not nudge at once). Returns how many DMs were queued.
    */
   async nudgeNonVoters(
     now: Date,
     beforeMs: number,
-    enqueue: (trx: repo.Conn, proposal: Proposal, userIds: string[]) => Promise<number>,
+    enqueue: (trx: Conn, proposal: Proposal, userIds: string[]) => Promise<number>,
   ): Promise<number> {
     let queued = 0;
     for (const proposal of await repo.listDueForNudge(this.db, now, new Date(now.getTime() + beforeMs))) {
+      const window = proposal.closes_at.getTime() - proposal.created_at.getTime();
+      if (proposal.closes_at.getTime() - now.getTime() > Math.min(beforeMs, window / 2)) continue;
       queued += await this.db.transaction().execute(async (trx) => {
         if (!(await repo.claimNudge(trx, proposal.id, now))) return 0;
-        const voters = new Set(await repo.listVoters(trx, proposal.id));
+        const voters = new Set(await votesRepo.listVoters(trx, proposal.id));
         const members = await listMemberIds(trx, proposal.cop_id);
         return enqueue(
           trx,
@@ -261,7 +186,7 @@ export class NormsService {
     const open = await repo.listOpenProposals(this.db, copId);
     const snapshots = await Promise.all(open.map((p) => this.snapshot(p)));
     const stances = viewerId
-      ? await repo.stancesOf(
+      ? await votesRepo.stancesOf(
           this.db,
           viewerId,
           open.map((p) => p.id),

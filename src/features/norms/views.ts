@@ -58,8 +58,12 @@ export function proposalMessage(s: ProposalSnapshot): { text: string; blocks: Kn
     header(`Proposal: ${p.title}`),
     section(`*${kindLine(s)}*, proposed by ${mention(p.proposed_by)}`),
   ];
+  if (open && p.kind === 'change' && s.norm) {
+    blocks.push(section(`*The norm now*\n${quote(escapeText(s.norm.body))}`));
+  }
   if (normText.trim()) {
-    const label = p.kind === 'retire' ? 'The norm to retire' : 'The norm’s text';
+    const label =
+      p.kind === 'retire' ? 'The norm to retire' : p.kind === 'change' ? 'Proposed text' : 'The norm’s text';
     blocks.push(section(`*${label}*\n${quote(escapeText(normText))}`));
   }
   if (p.rationale.trim()) blocks.push(section(`*Why it matters*\n${quote(escapeText(p.rationale))}`));

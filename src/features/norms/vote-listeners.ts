@@ -5,7 +5,8 @@ import { metadata, objectionMetadata, parseObjection, parseState } from './forms
 import { ACTION, CALLBACK, FIELD } from './ids';
 import { objectionModal } from './modals';
 import type { ProposalPublisher } from './publisher';
-import { slackTimeToIso, type NormsService, type VoteResult } from './service';
+import type { NormsService } from './service';
+import { slackTimeToIso, type VoteRecorder, type VoteResult } from './votes';
 import { NOT_A_MEMBER_VOTE, VOTING_CLOSED, objectionReply, voteReceipt } from './views';
 
 const buttonBody = z.object({
@@ -37,11 +38,12 @@ function laterOf(slackIso: string, now: Date): string {
 interface Deps {
   ctx: FeatureContext;
   service: NormsService;
+  votes: VoteRecorder;
   publisher: ProposalPublisher;
 }
 
 /** Votes: the Support and Object buttons (in the channel, the App Home and DMs), the objection modal, and reactions. */
-export function registerVoteListeners(app: App, { ctx, service, publisher }: Deps): void {
+export function registerVoteListeners(app: App, { ctx, service, votes, publisher }: Deps): void {
   /** A private answer to a click: ephemeral where Slack gives a response_url, else a DM. */
   const tell = async (respond: RespondFn, body: z.infer<typeof buttonBody>, text: string) => {
     if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
@@ -60,7 +62,7 @@ export function registerVoteListeners(app: App, { ctx, service, publisher }: Dep
     if (!parsed.success) return;
     const click = parsed.data;
     const action = click.actions[0]!;
-    const result = await service.voteByAction({
+    const result = await votes.voteByAction({
       proposalId: Number(action.value),
       userId: click.user.id,
       stance: 'support',
@@ -106,7 +108,7 @@ export function registerVoteListeners(app: App, { ctx, service, publisher }: Dep
     }
     await ack();
     const { reason, anonymous } = form.value;
-    const result = await service
+    const result = await votes
       .voteByAction({
         proposalId: proposal.id,
         userId,
@@ -144,7 +146,7 @@ export function registerVoteListeners(app: App, { ctx, service, publisher }: Dep
       const parsed = reactionEvent.safeParse(event);
       if (!parsed.success || !body.event_id) return;
       const e = parsed.data;
-      const result = await service.voteByReaction({
+      const result = await votes.voteByReaction({
         eventId: body.event_id,
         channelId: e.item.channel,
         messageTs: e.item.ts,
