@@ -153,4 +153,49 @@ describe('a burst of reaction votes on Postgres, acknowledged before the listene
     // The cut connections did hit votes in flight, and those were written on a later try.
     expect(retried.length).toBeGreaterThan(0);
   }, 60_000);
+
+  it('adopts exactly once when concurrent votes cross the rule together', async () => {
+    await h.db.updateTable('cops').set({ quorum_num: 1, quorum_den: 2 }).execute();
+    await submitProposal(h, MEMBERS[2]!, { title: 'Third' });
+    const proposal = await waitUntil('the third proposal', () =>
+      h.db
+        .selectFrom('proposals')
+        .selectAll()
+        .where('title', '=', 'Third')
+        .where('message_ts', 'is not', null)
+        .executeTakeFirst(),
+    );
+    const base = 1772444000;
+    const sends = MEMBERS.map((user, i) => () => reactAt(h, user, '+1', proposal.message_ts!, `${base + i}.000001`));
+    await Promise.all(shuffle(sends).map((send) => send()));
+    await waitUntil('the proposal to be adopted and announced', async () => {
+      const row = await h.db.selectFrom('proposals').select('status').where('id', '=', proposal.id).executeTakeFirst();
+      const told = h.fake.callsOf('chat.postMessage').some((c) => c.params.thread_ts === proposal.message_ts);
+      return row?.status === 'adopted' && told;
+    });
+    await new Promise((r) => setTimeout(r, 500)); // let any straggling listener finish
+    const norms = await h.db
+      .selectFrom('norms')
+      .selectAll()
+      .where('created_by_proposal_id', '=', proposal.id)
+      .execute();
+    expect(norms).toHaveLength(1);
+    const revisions = await h.db
+      .selectFrom('norm_revisions')
+      .selectAll()
+      .where('proposal_id', '=', proposal.id)
+      .execute();
+    expect(revisions).toHaveLength(1);
+    const announcements = h.fake.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === proposal.message_ts);
+    expect(announcements).toHaveLength(1);
+    const supporters = await h.db
+      .selectFrom('votes')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('proposal_id', '=', proposal.id)
+      .where('stance', '=', 'support')
+      .executeTakeFirstOrThrow();
+    // At least the quorum counted; votes that arrived after the adoption were not recorded.
+    expect(Number(supporters.n)).toBeGreaterThanOrEqual(150);
+    expect(messageText(h, proposal)).toContain('*Adopted*');
+  }, 60_000);
 });

@@ -139,7 +139,7 @@ describe.each(DATABASE_KINDS)('votes on proposals (%s)', (database) => {
     expect(messageText(h, p)).toContain('*Declined*');
     expect(JSON.stringify(messageOf(h, p).blocks)).not.toContain('norms:object');
     const reply = h.fake.callsOf('chat.postMessage').find((c) => c.params.thread_ts === p.message_ts)!;
-    expect(String(reply.params.text)).toContain('is declined');
+    expect(String(reply.params.text)).toContain('is declined: the rule was not met when voting closed');
     expect(await h.db.selectFrom('norms').selectAll().execute()).toHaveLength(0);
     expect(h.logs.join('\n')).toContain('decided 1 proposal(s) at the scheduled check');
   });
@@ -183,6 +183,26 @@ describe.each(DATABASE_KINDS)('votes on proposals (%s)', (database) => {
     ]);
     await h.command('U1', 'norms');
     expect(h.lastResponseText()).toContain('No norms adopted yet');
+  });
+
+  it('declines a change to a norm retired meanwhile, saying why', async () => {
+    const first = await propose(h, 'U2', { title: 'Cameras optional', body: 'Cameras are optional.' });
+    await h.react('U1', '+1', first.message_ts!);
+    await h.react('U2', '+1', first.message_ts!);
+    const norm = await h.db.selectFrom('norms').selectAll().executeTakeFirstOrThrow();
+    const change = await propose(h, 'U3', { kind: 'change', norm: norm.id, title: 'Cameras off', body: 'Off.' });
+    const retire = await propose(h, 'U4', { kind: 'retire', norm: norm.id, title: 'No camera norm', body: null });
+    await h.react('U1', '+1', retire.message_ts!);
+    await h.react('U4', '+1', retire.message_ts!);
+    await h.react('U1', '+1', change.message_ts!);
+    await h.react('U3', '+1', change.message_ts!);
+    expect((await proposalRow(h, change.id)).status).toBe('declined');
+    expect(await h.db.selectFrom('norms').selectAll().executeTakeFirstOrThrow()).toMatchObject({
+      status: 'retired',
+      body: 'Cameras are optional.',
+    });
+    const reply = h.fake.callsOf('chat.postMessage').find((c) => c.params.thread_ts === change.message_ts)!;
+    expect(String(reply.params.text)).toContain('declined: the norm it was about had been retired meanwhile');
   });
 
   it('the Object button asks for a reason and posts it in the thread, named or anonymously', async () => {

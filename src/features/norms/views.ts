@@ -38,6 +38,13 @@ export function tallyLine(s: ProposalSnapshot): string {
   return `${parts}\n${still}`;
 }
 
+/** Declined before its window ended only when the norm it was about was retired meanwhile. */
+function declineReason(p: Proposal): string {
+  return p.decided_at && p.decided_at < p.closes_at
+    ? 'the norm it was about had been retired meanwhile'
+    : 'the rule was not met when voting closed';
+}
+
 function outcomeLine(p: Proposal): string {
   const when = p.decided_at ? slackDate(p.decided_at) : '';
   if (p.status === 'adopted') {
@@ -45,7 +52,7 @@ function outcomeLine(p: Proposal): string {
       p.kind === 'retire' ? 'the norm is retired' : p.kind === 'change' ? 'the norm is changed' : 'it is now a norm';
     return `:white_check_mark: *Adopted* ${when}: ${what}. See \`/cop norms\`.`;
   }
-  return `:x: *Declined* ${when}: the rule was not met when voting closed.`;
+  return `:x: *Declined* ${when}: ${declineReason(p)}.`;
 }
 
 /** The proposal message in the home channel: live while open, its outcome once decided. */
@@ -101,7 +108,7 @@ export function outcomeAnnouncement(s: ProposalSnapshot): string {
           : 'It is now one of our norms.';
     return `:white_check_mark: ${title} is adopted, with ${plural(s.tally.supporters, 'supporter')} and ${plural(s.tally.objectors, 'objector')}. ${what}`;
   }
-  return `:x: ${title} is declined: voting closed without meeting the rule (${plural(s.tally.supporters, 'supporter')}, ${plural(s.tally.objectors, 'objector')}).`;
+  return `:x: ${title} is declined: ${declineReason(p)} (${plural(s.tally.supporters, 'supporter')}, ${plural(s.tally.objectors, 'objector')}).`;
 }
 
 export function objectionReply(reason: string, objectorId: string | undefined): string {
