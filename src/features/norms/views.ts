@@ -122,12 +122,13 @@ export function stanceWords(stance: Stance | undefined): string {
   return 'you have not voted yet';
 }
 
-export function voteReceipt(stance: Stance, s: ProposalSnapshot): string {
+export function voteReceipt(stance: Stance, p: Proposal): string {
   const what = stance === 'support' ? 'You support' : 'You object to';
-  return `${what} “${escapeText(s.proposal.title)}”. Your latest vote counts; you can change it until ${slackDate(s.proposal.closes_at)}.`;
+  return `${what} “${escapeText(p.title)}”. Your latest vote counts; you can change it until ${slackDate(p.closes_at)}.`;
 }
 
 export const NOT_A_MEMBER_VOTE = 'Only members of this CoP can vote. Join its channel to take part.';
 export const VOTING_CLOSED = 'Voting on this proposal has closed.';
+export const VOTE_FAILED = 'Sorry, your vote could not be recorded just now. Please try again.';
 export const PROPOSAL_POST_FAILED = (title: string) =>
   `Sorry, your proposal “${escapeText(title)}” could not be posted to the channel, so nothing was saved. Please try again in a moment.`;

@@ -7,7 +7,7 @@ import { objectionModal } from './modals';
 import type { ProposalPublisher } from './publisher';
 import type { NormsService } from './service';
 import { slackTimeToIso, type VoteRecorder, type VoteResult } from './votes';
-import { NOT_A_MEMBER_VOTE, VOTING_CLOSED, objectionReply, voteReceipt } from './views';
+import { NOT_A_MEMBER_VOTE, VOTE_FAILED, VOTING_CLOSED, objectionReply, voteReceipt } from './views';
 
 const buttonBody = z.object({
   user: z.object({ id: z.string() }),
@@ -62,19 +62,22 @@ export function registerVoteListeners(app: App, { ctx, service, votes, publisher
     if (!parsed.success) return;
     const click = parsed.data;
     const action = click.actions[0]!;
-    const result = await votes.voteByAction({
-      proposalId: Number(action.value),
-      userId: click.user.id,
-      stance: 'support',
-      reason: null,
-      actedAt: slackTimeToIso(action.action_ts),
-    });
+    const result = await votes
+      .voteByAction({
+        proposalId: Number(action.value),
+        userId: click.user.id,
+        stance: 'support',
+        reason: null,
+        actedAt: slackTimeToIso(action.action_ts),
+      })
+      .catch(() => undefined); // logged with its context by the retry
+    if (!result) return tell(respond, click, VOTE_FAILED);
     const refusal = refused(result);
     if (refusal) return tell(respond, click, refusal);
     if (result.kind !== 'counted') return;
     await publisher.afterVote(result.proposal);
     if (click.container?.type === 'view') await ctx.refreshHome(click.user.id);
-    else await tell(respond, click, voteReceipt('support', await service.snapshot(result.proposal)));
+    else await tell(respond, click, voteReceipt('support', result.proposal));
   });
 
   app.action<BlockAction>(ACTION.object, async ({ ack, body, client, respond }) => {
@@ -121,8 +124,7 @@ export function registerVoteListeners(app: App, { ctx, service, votes, publisher
     if (result?.kind !== 'counted') {
       await client.chat.postMessage({
         channel: userId,
-        text:
-          refused(result ?? { kind: 'not-found' }) ?? 'Sorry, your objection could not be recorded. Please try again.',
+        text: (result && refused(result)) ?? VOTE_FAILED,
       });
       return;
     }
