@@ -6,6 +6,7 @@ import type { Config } from './config';
 import type { DatabaseHandle } from './db/database';
 import { communityFeature } from './features/community';
 import { homeFeature } from './features/home';
+import { normsFeature } from './features/norms';
 import { strugglesFeature } from './features/struggles';
 import type { Feature, FeatureContext } from './features/types';
 import { AppLogger } from './logger';
@@ -124,7 +125,7 @@ export function createApp(deps: AppDeps): CopBot {
   features.push(community);
   const homeSurface = homeFeature(ctx, () => features.flatMap((f) => (f.homeSection ? [f.homeSection] : [])));
   features.push(homeSurface);
-  // Feature lines go here, one each, e.g. features.push(normsFeature(ctx));
+  features.push(normsFeature(ctx));
   features.push(strugglesFeature(ctx));
 
   // Last, so DMs queued by the jobs above go out in the same tick.

@@ -34,6 +34,9 @@ export function openPostgres(connectionString: string, options: { max?: number }
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
+  // Nor may a checked-out client losing it between queries (pg emits 'error' on the client then);
+  // its next query fails, is retried where that matters, and the pool discards the client.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return handle(db, 'postgres');
 }

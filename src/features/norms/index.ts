@@ -1,0 +1,105 @@
+import { enqueueDms } from '../../slack/outbox';
+import { isCoordinator } from '../community/repository';
+import type { Feature, FeatureContext } from '../types';
+import { proposeModal } from './modals';
+import { homeBlocks, normsReply, nudgeDm, welcomeDm } from './overview';
+import { registerProposeListeners } from './propose-listeners';
+import { ProposalPublisher } from './publisher';
+import { NormsService } from './service';
+import { registerVoteListeners } from './vote-listeners';
+import { VoteRecorder } from './votes';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Co-constructed norms: proposals, votes by reaction or button, outcomes, nudges, the norm set. */
+export function normsFeature(ctx: FeatureContext): Feature {
+  const logger = ctx.logger.child('norms');
+  const service = new NormsService(ctx.db, ctx.clock, logger);
+  const votes = new VoteRecorder(ctx.db, ctx.clock, logger);
+  const publisher = new ProposalPublisher(ctx.client, service, logger);
+
+  return {
+    name: 'norms',
+    subcommands: [
+      {
+        name: 'norms',
+        usage: '/cop norms',
+        description: 'the adopted norms, numbered, and the open proposals with their tallies',
+        run: async ({ cop, command, respond }) => {
+          if (!cop) return;
+          const [norms, open, coordinator] = await Promise.all([
+            service.numberedNorms(cop.id),
+            service.openProposals(cop.id),
+            isCoordinator(ctx.db, cop.id, command.user_id),
+          ]);
+          await respond({ response_type: 'ephemeral', ...normsReply(cop, norms, open.snapshots, coordinator) });
+        },
+      },
+      {
+        name: 'propose',
+        usage: '/cop propose [title]',
+        description: 'propose a new norm, or a change to, or retirement of, an adopted norm',
+        run: async ({ cop, command, args, client }) => {
+          if (!cop) return;
+          const norms = await service.numberedNorms(cop.id);
+          await client.views.open({ trigger_id: command.trigger_id, view: proposeModal(cop.id, norms, args) });
+        },
+      },
+    ],
+
+    homeSection: async ({ cop, viewerId }) => {
+      const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id, viewerId)]);
+      return homeBlocks(norms, open.snapshots, open.stances);
+    },
+
+    jobs: [
+      {
+        // Declines proposals past their window (and adopts any the rule now allows, e.g. after members left).
+        name: 'norms-decide',
+        run: async () => {
+          const decided = await service.decideDue();
+          for (const decision of decided) await publisher.showDecision(decision);
+          if (decided.length) logger.info(`decided ${decided.length} proposal(s) at the scheduled check`);
+        },
+      },
+      {
+        // A day before a proposal closes, one private nudge to each member who has not voted.
+        name: 'norms-nudge',
+        run: async (now) => {
+          const queued = await service.nudgeNonVoters(now, DAY, (trx, proposal, userIds) =>
+            enqueueDms(
+              trx,
+              userIds.map((userId) => ({
+                dedupeKey: `nudge:${proposal.id}:${userId}`,
+                purpose: 'nudge',
+                recipient: userId,
+                ...nudgeDm(proposal),
+                notBefore: now,
+                expiresAt: proposal.closes_at,
+              })),
+            ),
+          );
+          if (queued) logger.info(`queued ${queued} nudge DM(s) to members who have not voted`);
+        },
+      },
+    ],
+
+    async onMemberJoined(cop, userId) {
+      const norms = await service.numberedNorms(cop.id);
+      await enqueueDms(ctx.db, [
+        {
+          dedupeKey: `welcome:${cop.id}:${userId}`,
+          purpose: 'welcome',
+          recipient: userId,
+          ...welcomeDm(cop, norms),
+          notBefore: ctx.clock.now(),
+        },
+      ]);
+    },
+
+    register(app) {
+      registerVoteListeners(app, { ctx, service, votes, publisher });
+      registerProposeListeners(app, { ctx, service, publisher });
+    },
+  };
+}

@@ -1,0 +1,124 @@
+import type { KnownBlock } from '@slack/types';
+import type { Cop, Proposal, Stance } from '../../db/schema';
+import { LIMITS, actions, button, capBlocks, context, header, section } from '../../slack/blocks';
+import { channelLink, escapeText, quote } from '../../slack/text';
+import { ACTION } from './ids';
+import { ruleInWords } from './rules';
+import type { NumberedNorm, ProposalSnapshot } from './service';
+import { kindLine, slackDate, stanceWords, tallyLine } from './views';
+
+const copRule = (cop: Cop) => ({
+  quorumNum: cop.quorum_num,
+  quorumDen: cop.quorum_den,
+  approvalNum: cop.approval_num,
+  approvalDen: cop.approval_den,
+});
+
+export function ruleText(cop: Cop): string {
+  const days = Math.round(cop.window_hours / 24);
+  return `${ruleInWords(copRule(cop))} Voting stays open ${days === 1 ? '1 day' : `${days} days`}.`;
+}
+
+/** A link to the proposal's message; slack.com redirects it into the reader's workspace. */
+export const proposalLink = (p: Proposal): string =>
+  p.message_ts
+    ? `<https://slack.com/archives/${p.channel_id}/p${p.message_ts.replace('.', '')}|${escapeText(p.title)}>`
+    : escapeText(p.title);
+
+export function normLines(norms: NumberedNorm[]): string {
+  return norms.map((n) => `*${n.number}. ${escapeText(n.norm.title)}*\n${quote(escapeText(n.norm.body))}`).join('\n');
+}
+
+function normBlocks(norms: NumberedNorm[]): KnownBlock[] {
+  if (norms.length === 0) return [section('_No norms adopted yet._')];
+  return norms.map((n) => section(`*${n.number}. ${escapeText(n.norm.title)}*\n${quote(escapeText(n.norm.body))}`));
+}
+
+function proposalSummary(s: ProposalSnapshot): string {
+  return `*${proposalLink(s.proposal)}*: ${kindLine(s).toLowerCase()}\n${tallyLine(s)}\nCloses ${slackDate(s.proposal.closes_at)}.`;
+}
+
+/** `/cop norms`: the adopted norms numbered, open proposals, the rule, and what one can do. */
+export function normsReply(
+  cop: Cop,
+  norms: NumberedNorm[],
+  open: ProposalSnapshot[],
+  coordinator: boolean,
+): { text: string; blocks: KnownBlock[] } {
+  const blocks: KnownBlock[] = [header('Our norms'), ...normBlocks(norms), header('Open proposals')];
+  if (open.length === 0) blocks.push(section('_No proposals open right now._'));
+  blocks.push(...open.map((s) => section(proposalSummary(s))));
+  blocks.push(context(`*The rule in force:* ${ruleText(cop)}`));
+  const buttons = [button('Propose a norm', ACTION.proposeOpen, String(cop.id), 'primary')];
+  if (coordinator) buttons.push(button('Change the voting rule', ACTION.ruleOpen, String(cop.id)));
+  blocks.push(actions('norms:overview', ...buttons));
+  const text = `${norms.length} adopted norm${norms.length === 1 ? '' : 's'} and ${open.length} open proposal${open.length === 1 ? '' : 's'}`;
+  return { text, blocks: capBlocks(blocks, LIMITS.blocksPerMessage) };
+}
+
+/** The App Home part: norms, and open proposals with the viewer's vote and buttons to vote. */
+export function homeBlocks(
+  norms: NumberedNorm[],
+  open: ProposalSnapshot[],
+  stances: Map<number, Stance>,
+): KnownBlock[] {
+  const blocks: KnownBlock[] = [
+    section(norms.length ? `*Norms*\n${normLines(norms)}` : '*Norms*\n_No norms adopted yet._'),
+  ];
+  if (open.length === 0) {
+    blocks.push(section('*Open proposals*\n_None right now._'));
+  } else {
+    blocks.push(section('*Open proposals*'));
+    for (const s of open) {
+      const id = s.proposal.id;
+      blocks.push(
+        section(`${proposalSummary(s)}\n_Your vote: ${stanceWords(stances.get(id))}._`),
+        actions(
+          `norms:home:${id}`,
+          button('Support', ACTION.support, String(id), 'primary'),
+          button('Object', ACTION.object, String(id)),
+        ),
+      );
+    }
+  }
+  return blocks;
+}
+
+/** The welcome DM for a newcomer to the home channel. */
+export function welcomeDm(cop: Cop, norms: NumberedNorm[]): { text: string; blocks: KnownBlock[] } {
+  const intro =
+    `:wave: Welcome! ${channelLink(cop.channel_id)} is a Community of Practice: people who share a practice and learn from each other. ` +
+    'Being in the channel makes you a member, with a vote on how we work together.';
+  const normsText = norms.length
+    ? `*Our norms*, agreed by the members:\n${normLines(norms)}`
+    : '_No norms adopted yet._ You can propose the first one with `/cop propose`.';
+  return {
+    text: `Welcome to the Community of Practice in ${channelLink(cop.channel_id)}`,
+    blocks: capBlocks(
+      [
+        section(intro),
+        section(normsText),
+        context('`/cop norms` shows the norms and open proposals; `/cop help` shows everything.'),
+      ],
+      LIMITS.blocksPerMessage,
+    ),
+  };
+}
+
+/** The private nudge to a member who has not voted on a proposal closing within a day. */
+export function nudgeDm(p: Proposal): { text: string; blocks: KnownBlock[] } {
+  const text = `Your voice counts: “${escapeText(p.title)}” in ${channelLink(p.channel_id)} closes ${slackDate(p.closes_at)} and you have not voted yet.`;
+  return {
+    text,
+    blocks: [
+      section(`:ballot_box_with_ballot: ${text}`),
+      section(`Read it here: ${proposalLink(p)}. Vote with :+1: / :-1: on the message, or here:`),
+      actions(
+        `norms:nudge:${p.id}`,
+        button('Support', ACTION.support, String(p.id), 'primary'),
+        button('Object', ACTION.object, String(p.id)),
+      ),
+      context('Only you got this reminder; nobody sees who has or has not voted.'),
+    ],
+  };
+}

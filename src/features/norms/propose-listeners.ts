@@ -1,0 +1,97 @@
+import type { App, BlockAction } from '@slack/bolt';
+import { z } from 'zod';
+import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
+import { findCopById, isCoordinator } from '../community/repository';
+import type { FeatureContext } from '../types';
+import { metadata, parseProposal, parseRule, parseState, proposeMetadata, ruleMetadata } from './forms';
+import { ACTION, CALLBACK, FIELD } from './ids';
+import { proposeModal, ruleModal } from './modals';
+import { ruleText } from './overview';
+import type { ProposalPublisher } from './publisher';
+import type { NormsService } from './service';
+
+const copButton = z.object({
+  user: z.object({ id: z.string() }),
+  trigger_id: z.string(),
+  actions: z.array(z.object({ value: z.string().regex(/^\d+$/) })).min(1),
+});
+
+const submission = z.object({
+  user: z.object({ id: z.string() }),
+  view: z.object({ private_metadata: z.string(), state: z.object({ values: z.unknown() }) }),
+});
+
+interface Deps {
+  ctx: FeatureContext;
+  service: NormsService;
+  publisher: ProposalPublisher;
+}
+
+/** Proposing (the modal, from `/cop propose` or the "Propose a norm" button) and changing the rule. */
+export function registerProposeListeners(app: App, { ctx, service, publisher }: Deps): void {
+  app.action<BlockAction>(ACTION.proposeOpen, async ({ ack, body, client, respond }) => {
+    await ack();
+    const click = copButton.safeParse(body);
+    if (!click.success) return;
+    const copId = Number(click.data.actions[0]!.value);
+    if (!(await service.isMember(copId, click.data.user.id))) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_MEMBER });
+      return;
+    }
+    const norms = await service.numberedNorms(copId);
+    await client.views.open({ trigger_id: click.data.trigger_id, view: proposeModal(copId, norms) });
+  });
+
+  app.view(CALLBACK.propose, async ({ ack, body }) => {
+    const parsed = submission.safeParse(body);
+    const meta = parsed.success ? metadata(proposeMetadata, parsed.data.view.private_metadata) : undefined;
+    const cop = meta ? await findCopById(ctx.db, meta.copId) : undefined;
+    if (!parsed.success || !cop) {
+      return ack({ response_action: 'errors', errors: { [FIELD.title]: 'This CoP no longer exists.' } });
+    }
+    const userId = parsed.data.user.id;
+    if (!(await service.isMember(cop.id, userId))) {
+      return ack({ response_action: 'errors', errors: { [FIELD.title]: NOT_A_MEMBER } });
+    }
+    const values = parseState(parsed.data.view.state.values);
+    const norms = await service.numberedNorms(cop.id);
+    const adopted = new Set(norms.map((n) => n.norm.id));
+    const form = parseProposal(values, adopted, FIELD.norm in values);
+    if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
+    await ack();
+    await publisher.publish(cop, form.value, userId);
+  });
+
+  app.action<BlockAction>(ACTION.ruleOpen, async ({ ack, body, client, respond }) => {
+    await ack();
+    const click = copButton.safeParse(body);
+    if (!click.success) return;
+    const cop = await findCopById(ctx.db, Number(click.data.actions[0]!.value));
+    if (!cop || !(await isCoordinator(ctx.db, cop.id, click.data.user.id))) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_COORDINATOR });
+      return;
+    }
+    await client.views.open({ trigger_id: click.data.trigger_id, view: ruleModal(cop) });
+  });
+
+  app.view(CALLBACK.rule, async ({ ack, body, client }) => {
+    const parsed = submission.safeParse(body);
+    const meta = parsed.success ? metadata(ruleMetadata, parsed.data.view.private_metadata) : undefined;
+    if (!parsed.success || !meta) {
+      return ack({ response_action: 'errors', errors: { [FIELD.quorum]: 'This CoP no longer exists.' } });
+    }
+    const form = parseRule(parseState(parsed.data.view.state.values));
+    if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
+    const userId = parsed.data.user.id;
+    // The server decides who may change the rule, whatever the view showed.
+    const changed = await service.changeRule(meta.copId, userId, form.value.rule, form.value.windowDays);
+    if (!changed) return ack({ response_action: 'errors', errors: { [FIELD.quorum]: NOT_A_COORDINATOR } });
+    await ack();
+    const cop = await findCopById(ctx.db, meta.copId);
+    if (!cop) return;
+    await client.chat.postMessage({
+      channel: cop.channel_id,
+      text: `:scales: <@${userId}> changed the voting rule for new proposals. ${ruleText(cop)} Open proposals keep the rule they started with.`,
+    });
+  });
+}

@@ -1,0 +1,112 @@
+import type { WebClient } from '@slack/web-api';
+import type { Cop, Proposal } from '../../db/schema';
+import type { AppLogger } from '../../logger';
+import type { Decision, NormsService, ProposalInput } from './service';
+import { outcomeAnnouncement, proposalMessage, PROPOSAL_POST_FAILED } from './views';
+
+/**
+ * The Slack side of proposals: posting them, keeping their message current, announcing outcomes.
+ * Message refreshes are coalesced per proposal: during a burst of votes at most one update is in
+ * flight and one waits, and each reads the tally afresh, so the last one shows the final count.
+ */
+export class ProposalPublisher {
+  private readonly queue = new Map<number, { current: Promise<void>; next?: Promise<void> }>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly service: NormsService,
+    private readonly logger: AppLogger,
+  ) {}
+
+  /** Stores and posts a proposal; on failure, stores nothing and tells the proposer. */
+  async publish(cop: Cop, input: ProposalInput, proposedBy: string): Promise<Proposal | undefined> {
+    const draft = await this.service.createDraft(cop, input, proposedBy);
+    let postedTs: string | undefined;
+    try {
+      const message = proposalMessage(await this.service.snapshot(draft));
+      const posted = await this.client.chat.postMessage({ channel: cop.channel_id, ...message });
+      postedTs = posted.ts;
+      if (!postedTs) throw new Error('chat.postMessage returned no ts');
+      await this.service.attachMessage(draft.id, postedTs);
+      this.logger.info(`proposal ${draft.id} (${draft.kind}) posted in cop ${cop.id}`);
+      return { ...draft, message_ts: postedTs };
+    } catch (error) {
+      this.logger.error(`posting proposal ${draft.id} in cop ${cop.id} failed; discarding it`, error);
+      await this.service.discardDraft(draft.id).catch((e: unknown) => this.logger.error('discarding failed', e));
+      if (postedTs) {
+        await this.client.chat
+          .delete({ channel: cop.channel_id, ts: postedTs })
+          .catch((e: unknown) => this.logger.error('deleting the orphan message failed', e));
+      }
+      await this.tellPrivately(cop.channel_id, proposedBy, PROPOSAL_POST_FAILED(input.title));
+      return undefined;
+    }
+  }
+
+  /** After a vote: decide if the rule allows, update the message, announce an outcome. */
+  async afterVote(proposal: Proposal): Promise<void> {
+    const decision = await this.service.evaluateOpen(proposal);
+    await this.refresh(proposal.id);
+    if (decision.closed) await this.announce(decision);
+  }
+
+  /** Shows a decision made by a job: the message, then the thread reply. */
+  async showDecision(decision: Decision): Promise<void> {
+    await this.refresh(decision.proposal.id);
+    await this.announce(decision);
+  }
+
+  refresh(proposalId: number): Promise<void> {
+    const entry = this.queue.get(proposalId);
+    if (!entry) {
+      const current = this.render(proposalId).finally(() => this.advance(proposalId));
+      this.queue.set(proposalId, { current });
+      return current;
+    }
+    entry.next ??= entry.current.then(() => this.render(proposalId));
+    return entry.next;
+  }
+
+  private advance(proposalId: number): void {
+    const entry = this.queue.get(proposalId);
+    if (entry?.next) this.queue.set(proposalId, { current: entry.next.finally(() => this.advance(proposalId)) });
+    else this.queue.delete(proposalId);
+  }
+
+  private async render(proposalId: number): Promise<void> {
+    try {
+      const proposal = await this.service.findProposal(proposalId);
+      if (!proposal?.message_ts) return;
+      const message = proposalMessage(await this.service.snapshot(proposal));
+      await this.client.chat.update({ channel: proposal.channel_id, ts: proposal.message_ts, ...message });
+    } catch (error) {
+      this.logger.error(`updating the message of proposal ${proposalId} failed`, error);
+    }
+  }
+
+  private async announce(decision: Decision): Promise<void> {
+    const proposal = decision.proposal;
+    if (!proposal.message_ts) return;
+    try {
+      const snapshot = await this.service.snapshot(proposal);
+      await this.client.chat.postMessage({
+        channel: proposal.channel_id,
+        thread_ts: proposal.message_ts,
+        text: outcomeAnnouncement(snapshot),
+      });
+    } catch (error) {
+      this.logger.error(`announcing the outcome of proposal ${proposal.id} failed`, error);
+    }
+  }
+
+  /** An ephemeral note in the channel, or a DM when that is not possible. */
+  async tellPrivately(channelId: string, userId: string, text: string): Promise<void> {
+    try {
+      await this.client.chat.postEphemeral({ channel: channelId, user: userId, text });
+    } catch {
+      await this.client.chat
+        .postMessage({ channel: userId, text })
+        .catch((error: unknown) => this.logger.error('telling a user privately failed', error));
+    }
+  }
+}

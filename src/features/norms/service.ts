@@ -1,0 +1,209 @@
+import type { Clock } from '../../clock';
+import type { Db } from '../../db/database';
+import { withRetry } from '../../db/retry';
+import type { Cop, Norm, Proposal, ProposalKind, Stance } from '../../db/schema';
+import type { AppLogger } from '../../logger';
+import { isCoordinator, isMember, listMemberIds } from '../community/repository';
+import * as repo from './repository';
+import type { Conn } from './repository';
+import * as votesRepo from './votes-repository';
+import { decide, ruleOf, type Tally, type VoteRule } from './rules';
+
+const HOUR = 60 * 60 * 1000;
+
+export interface ProposalInput {
+  kind: ProposalKind;
+  normId: number | null;
+  title: string;
+  body: string;
+  rationale: string;
+}
+
+/** What a proposal's message and listings show. */
+export interface ProposalSnapshot {
+  proposal: Proposal;
+  tally: Tally;
+  members: number;
+  /** The norm a change or retirement is about, and its number while it is adopted. */
+  norm?: Norm;
+  normNumber?: number;
+}
+
+export interface NumberedNorm {
+  number: number;
+  norm: Norm;
+}
+
+export interface Decision {
+  proposal: Proposal;
+  /** Set when this call closed it (adopted or declined); undefined when it stays open or was closed before. */
+  closed?: 'adopted' | 'declined';
+  /** The norm that came of it (new, changed or retired). */
+  norm?: Norm;
+}
+
+/** Norms: proposals, votes, outcomes. Rules and transactions; no Slack here. */
+export class NormsService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly logger: AppLogger,
+  ) {}
+
+  async numberedNorms(copId: number): Promise<NumberedNorm[]> {
+    const norms = await repo.listAdoptedNorms(this.db, copId);
+    return norms.map((norm, i) => ({ number: i + 1, norm }));
+  }
+
+  /** Stores a proposal not yet posted; `attachMessage` or `discardDraft` follows. */
+  createDraft(cop: Cop, input: ProposalInput, proposedBy: string): Promise<Proposal> {
+    const now = this.clock.now();
+    return repo.insertProposal(this.db, {
+      cop_id: cop.id,
+      kind: input.kind,
+      norm_id: input.kind === 'new' ? null : input.normId,
+      title: input.title,
+      body: input.body,
+      rationale: input.rationale,
+      proposed_by: proposedBy,
+      created_at: now,
+      closes_at: new Date(now.getTime() + cop.window_hours * HOUR),
+      quorum_num: cop.quorum_num,
+      quorum_den: cop.quorum_den,
+      approval_num: cop.approval_num,
+      approval_den: cop.approval_den,
+      channel_id: cop.channel_id,
+    });
+  }
+
+  attachMessage(proposalId: number, ts: string): Promise<void> {
+    return repo.setMessageTs(this.db, proposalId, ts);
+  }
+
+  discardDraft(proposalId: number): Promise<void> {
+    return repo.deleteProposal(this.db, proposalId);
+  }
+
+  findProposal(proposalId: number): Promise<Proposal | undefined> {
+    return repo.findProposal(this.db, proposalId);
+  }
+
+  async snapshot(proposal: Proposal): Promise<ProposalSnapshot> {
+    const { tally, members } = await votesRepo.tallyAndMembers(this.db, proposal);
+    if (proposal.norm_id === null) return { proposal, tally, members };
+    const norm = await repo.findNorm(this.db, proposal.norm_id);
+    const numbered = await this.numberedNorms(proposal.cop_id);
+    const normNumber = numbered.find((n) => n.norm.id === proposal.norm_id)?.number;
+    return { proposal, tally, members, norm, normNumber };
+  }
+
+  /**
+   * Decides a proposal if the rule allows: adopted as soon as it is met, declined past its window.
+   * Runs after the vote's transaction committed, so the last of concurrent votes sees them all;
+   * the conditional close lets only one caller adopt.
+   */
+  async evaluate(proposalId: number): Promise<Decision | undefined> {
+    const proposal = await repo.findProposal(this.db, proposalId);
+    if (!proposal) return undefined;
+    return this.evaluateOpen(proposal);
+  }
+
+  /** As `evaluate`, for a proposal just read (e.g. by the vote): a stale status is harmless, the close is conditional. */
+  async evaluateOpen(proposal: Proposal): Promise<Decision> {
+    if (proposal.status !== 'open') return { proposal };
+    const { tally, members } = await votesRepo.tallyAndMembers(this.db, proposal);
+    const outcome = decide(tally, members, ruleOf(proposal), this.clock.now(), proposal.closes_at);
+    if (outcome === 'open') return { proposal };
+    return withRetry(() => this.close(proposal, outcome, members), {
+      logger: this.logger,
+      what: `closing proposal ${proposal.id} as ${outcome}`,
+    });
+  }
+
+  private close(proposal: Proposal, outcome: 'adopted' | 'declined', members: number): Promise<Decision> {
+    const now = this.clock.now();
+    return this.db.transaction().execute(async (trx) => {
+      const closed = await repo.closeProposal(trx, proposal.id, outcome, now, members);
+      if (!closed) return { proposal: (await repo.findProposal(trx, proposal.id)) ?? proposal };
+      if (outcome === 'declined') return { proposal: closed, closed: 'declined' };
+      let norm: Norm | undefined;
+      if (closed.kind === 'new') norm = await repo.insertNorm(trx, closed, now);
+      else if (closed.kind === 'change') norm = await repo.changeNorm(trx, closed.norm_id!, closed.title, closed.body);
+      else norm = await repo.retireNorm(trx, closed.norm_id!, now);
+      if (!norm) {
+        // The norm was retired by another proposal meanwhile: nothing left to change.
+        const declined = await repo.setStatus(trx, closed.id, 'declined');
+        return { proposal: declined, closed: 'declined' };
+      }
+      if (closed.kind !== 'retire') await repo.addRevision(trx, norm, closed.id, now);
+      this.logger.info(`proposal ${closed.id} adopted (${closed.kind}); norm ${norm.id}`);
+      return { proposal: closed, closed: 'adopted', norm };
+    });
+  }
+
+  /** Every open proposal, decided if it can be: the deadline check, and a safety net after failures. */
+  async decideDue(): Promise<Decision[]> {
+    const decided: Decision[] = [];
+    for (const open of await repo.listOpenProposals(this.db)) {
+      const decision = await this.evaluate(open.id);
+      if (decision?.closed) decided.push(decision);
+    }
+    const orphans = await repo.deleteUnposted(this.db, new Date(this.clock.now().getTime() - HOUR / 6));
+    if (orphans) this.logger.info(`removed ${orphans} proposal(s) whose message was never posted`);
+    return decided;
+  }
+
+  /**
+   * Queues one private nudge per member who has not voted, once per proposal, when it is within
+   * `beforeMs` of closing (or within half its window, for windows shorter than twice that, so a
+   * one-day proposal does not nudge at once). Returns how many DMs were queued.
+   */
+  async nudgeNonVoters(
+    now: Date,
+    beforeMs: number,
+    enqueue: (trx: Conn, proposal: Proposal, userIds: string[]) => Promise<number>,
+  ): Promise<number> {
+    let queued = 0;
+    for (const proposal of await repo.listDueForNudge(this.db, now, new Date(now.getTime() + beforeMs))) {
+      const window = proposal.closes_at.getTime() - proposal.created_at.getTime();
+      if (proposal.closes_at.getTime() - now.getTime() > Math.min(beforeMs, window / 2)) continue;
+      queued += await this.db.transaction().execute(async (trx) => {
+        if (!(await repo.claimNudge(trx, proposal.id, now))) return 0;
+        const voters = new Set(await votesRepo.listVoters(trx, proposal.id));
+        const members = await listMemberIds(trx, proposal.cop_id);
+        return enqueue(
+          trx,
+          proposal,
+          members.filter((id) => !voters.has(id)),
+        );
+      });
+    }
+    return queued;
+  }
+
+  /** The CoP's open proposals with the viewer's own stance on each. */
+  async openProposals(copId: number, viewerId?: string) {
+    const open = await repo.listOpenProposals(this.db, copId);
+    const snapshots = await Promise.all(open.map((p) => this.snapshot(p)));
+    const stances = viewerId
+      ? await votesRepo.stancesOf(
+          this.db,
+          viewerId,
+          open.map((p) => p.id),
+        )
+      : new Map<number, Stance>();
+    return { snapshots, stances };
+  }
+
+  isMember(copId: number, userId: string): Promise<boolean> {
+    return isMember(this.db, copId, userId);
+  }
+
+  /** Changes the CoP's rule for proposals opened from now on; only a coordinator may. */
+  async changeRule(copId: number, userId: string, rule: VoteRule, windowDays: number): Promise<boolean> {
+    if (!(await isCoordinator(this.db, copId, userId))) return false;
+    await repo.updateRule(this.db, copId, rule, windowDays * 24);
+    this.logger.info(`vote rule of cop ${copId} changed by a coordinator`);
+    return true;
+  }
+}

@@ -1,0 +1,147 @@
+import type { Proposal, Stance } from '../../db/schema';
+import type { Conn } from './repository';
+import type { Tally } from './rules';
+
+/** The tally and the member count in one round trip: what deciding needs after every vote. */
+export async function tallyAndMembers(
+  db: Conn,
+  proposal: Pick<Proposal, 'id' | 'cop_id'>,
+): Promise<{ tally: Tally; members: number }> {
+  const row = await db
+    .selectFrom('members')
+    .leftJoin('votes', (join) =>
+      join.onRef('votes.user_id', '=', 'members.user_id').on('votes.proposal_id', '=', proposal.id),
+    )
+    .select((eb) => [
+      eb.fn.countAll<number>().as('members'),
+      eb.fn.countAll<number>().filterWhere('votes.stance', '=', 'support').as('supporters'),
+      eb.fn.countAll<number>().filterWhere('votes.stance', '=', 'object').as('objectors'),
+    ])
+    .where('members.cop_id', '=', proposal.cop_id)
+    .executeTakeFirstOrThrow();
+  const supporters = Number(row.supporters);
+  const objectors = Number(row.objectors);
+  return { tally: { supporters, objectors, participants: supporters + objectors }, members: Number(row.members) };
+}
+
+/** Whether a proposal takes votes now, and whether the user is a member of its CoP (from the cache). */
+export async function voteContext(
+  db: Conn,
+  proposalId: number,
+  userId: string,
+): Promise<{ proposal: Proposal; member: boolean } | undefined> {
+  const row = await db
+    .selectFrom('proposals')
+    .selectAll('proposals')
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('members')
+            .select('members.user_id')
+            .whereRef('members.cop_id', '=', 'proposals.cop_id')
+            .where('members.user_id', '=', userId),
+        )
+        .as('is_member'),
+    )
+    .where('proposals.id', '=', proposalId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { is_member, ...proposal } = row;
+  return { proposal, member: Boolean(is_member) };
+}
+
+/** Members with a stance on the proposal now. */
+export async function listVoters(db: Conn, proposalId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('votes')
+    .select('user_id')
+    .where('proposal_id', '=', proposalId)
+    .where('stance', 'is not', null)
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+/** A user's stances on several proposals, by proposal id. */
+export async function stancesOf(db: Conn, userId: string, proposalIds: number[]): Promise<Map<number, Stance>> {
+  if (proposalIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('votes')
+    .select(['proposal_id', 'stance'])
+    .where('user_id', '=', userId)
+    .where('proposal_id', 'in', proposalIds)
+    .where('stance', 'is not', null)
+    .execute();
+  return new Map(rows.map((r) => [r.proposal_id, r.stance!]));
+}
+
+export interface VoteWrite {
+  proposalId: number;
+  userId: string;
+  /** When the member acted, as an ISO string with Slack's microseconds. */
+  actedAt: string;
+  now: Date;
+}
+
+/** Records a stance unless a later action of the same member is already stored. True when it took. */
+export async function recordStance(
+  db: Conn,
+  vote: VoteWrite & { stance: Stance; reason: string | null },
+): Promise<boolean> {
+  const row = await db
+    .insertInto('votes')
+    .values({
+      proposal_id: vote.proposalId,
+      user_id: vote.userId,
+      stance: vote.stance,
+      reason: vote.reason,
+      acted_at: vote.actedAt,
+      updated_at: vote.now,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['proposal_id', 'user_id'])
+        .doUpdateSet((eb) => ({
+          stance: eb.ref('excluded.stance'),
+          reason: eb.ref('excluded.reason'),
+          acted_at: eb.ref('excluded.acted_at'),
+          updated_at: eb.ref('excluded.updated_at'),
+        }))
+        .whereRef('votes.acted_at', '<', 'excluded.acted_at'),
+    )
+    .returning('user_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Withdraws a stance (a removed reaction) if it is the member's current one and older. With no
+ * vote stored yet, keeps an empty one at that time, so a late-delivered older reaction cannot win.
+ */
+export async function withdrawStance(db: Conn, vote: VoteWrite & { stance: Stance }): Promise<boolean> {
+  const row = await db
+    .insertInto('votes')
+    .values({
+      proposal_id: vote.proposalId,
+      user_id: vote.userId,
+      stance: null,
+      reason: null,
+      acted_at: vote.actedAt,
+      updated_at: vote.now,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['proposal_id', 'user_id'])
+        .doUpdateSet((eb) => ({
+          stance: null,
+          reason: null,
+          acted_at: eb.ref('excluded.acted_at'),
+          updated_at: eb.ref('excluded.updated_at'),
+        }))
+        .where('votes.stance', '=', vote.stance)
+        .whereRef('votes.acted_at', '<', 'excluded.acted_at'),
+    )
+    .returning('user_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,89 @@
+import { sql } from 'kysely';
+import type { Proposal } from '../../src/db/schema';
+import { HOME_CHANNEL, textOf, type Harness } from './harness';
+
+export interface ProposalFields {
+  kind?: 'new' | 'change' | 'retire';
+  norm?: number;
+  title?: string;
+  body?: string | null;
+  rationale?: string;
+}
+
+/** `/cop propose <title>` then submits the modal; returns the HTTP result of the submission. */
+export async function submitProposal(h: Harness, user: string, fields: ProposalFields = {}) {
+  const title = fields.title ?? 'Cameras optional';
+  const opened = h.fake.callsOf('views.open').length;
+  await h.command(user, `propose ${title}`);
+  // Without processBeforeResponse the modal opens after the command's response.
+  await h.fake.waitFor('views.open', (c) => h.fake.callsOf('views.open').indexOf(c) >= opened);
+  const view = h.lastOpenedView('norms:propose');
+  const values: Record<string, string | null> = {
+    kind: fields.kind ?? 'new',
+    title,
+    body: fields.body === undefined ? 'Nobody has to turn their camera on in our calls.' : fields.body,
+    rationale: fields.rationale ?? 'Some of us call from noisy, shared places.',
+  };
+  if (fields.norm !== undefined) values.norm = String(fields.norm);
+  return h.submitView(user, view, values);
+}
+
+/** Proposes and returns the stored, posted proposal. */
+export async function propose(h: Harness, user: string, fields: ProposalFields = {}): Promise<Proposal> {
+  const result = await submitProposal(h, user, fields);
+  if (result.body) throw new Error(`proposal refused: ${result.body}`);
+  const proposal = await h.db.selectFrom('proposals').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+  if (!proposal.message_ts) throw new Error('proposal was not posted');
+  return proposal;
+}
+
+/** The proposal's message as it stands now in the (fake) channel. */
+export function messageOf(h: Harness, p: Proposal): Record<string, unknown> {
+  const message = h.fake.messages.get(`${HOME_CHANNEL}:${p.message_ts}`);
+  if (!message) throw new Error(`no message ${p.message_ts}`);
+  return message;
+}
+
+export const messageText = (h: Harness, p: Proposal): string => textOf(messageOf(h, p));
+
+/** The stored stances that count (current members'), by user. */
+export async function stances(h: Harness, proposalId: number): Promise<Record<string, string | null>> {
+  const rows = await h.db
+    .selectFrom('votes')
+    .select(['user_id', 'stance'])
+    .where('proposal_id', '=', proposalId)
+    .orderBy('user_id')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.user_id, r.stance]));
+}
+
+export async function proposalRow(h: Harness, id: number): Promise<Proposal> {
+  return h.db.selectFrom('proposals').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+/** A reaction event with a chosen event_ts, to play out-of-order delivery. */
+export function reactAt(
+  h: Harness,
+  user: string,
+  reaction: string,
+  messageTs: string,
+  eventTs: string,
+  options: { removed?: boolean; eventId?: string } = {},
+) {
+  return h.event(
+    {
+      type: options.removed ? 'reaction_removed' : 'reaction_added',
+      user,
+      item: { type: 'message', channel: HOME_CHANNEL, ts: messageTs },
+      reaction,
+      item_user: 'UBOT',
+      event_ts: eventTs,
+    },
+    { eventId: options.eventId },
+  );
+}
+
+/** Empties every table, so one database (PGlite boots slowly) serves a whole describe block. */
+export async function emptyDatabase(h: Pick<Harness, 'db'>): Promise<void> {
+  await sql`truncate cops, slack_users, processed_events, outbox restart identity cascade`.execute(h.db);
+}
