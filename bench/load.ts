@@ -26,7 +26,10 @@ export function signed(secret: string, body: string, contentType: string, extra:
 
 export interface LoadResult {
   readonly requests: number;
+  /** Requests never acknowledged with a 200, even after Slack's retries. */
   readonly failures: number;
+  /** Deliveries not acknowledged within Slack's 3 seconds (Slack gives up on them, and retries events). */
+  readonly late: number;
   readonly seconds: number;
   /** Acknowledgements per second. */
   readonly throughput: number;
@@ -34,45 +37,65 @@ export interface LoadResult {
   readonly p99: number;
 }
 
-/** Sends every request to `url` with `concurrency` in flight, and times each acknowledgement. */
-export async function drive(url: string, requests: readonly SignedRequest[], concurrency: number): Promise<LoadResult> {
+/** Slack waits 3 s for an ack; an event not acked by then is retried, up to 3 times. */
+const SLACK_TIMEOUT_MS = 3000;
+const SLACK_RETRIES = 3;
+
+/**
+ * Sends every request to `url` with `concurrency` in flight, and times each acknowledgement.
+ * With `retry` (the Events API), a delivery not acked with 200 within 3 s is sent again with
+ * `x-slack-retry-num`, as Slack does; slash commands are not retried.
+ */
+export async function drive(
+  url: string,
+  requests: readonly SignedRequest[],
+  concurrency: number,
+  retry = false,
+): Promise<LoadResult> {
   const target = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
   let failures = 0;
+  let late = 0;
   let next = 0;
 
-  const send = (req: SignedRequest) =>
-    new Promise<number>((resolve) => {
+  const send = (req: SignedRequest, retryNum: number) =>
+    new Promise<'ok' | 'late' | 'error'>((resolve) => {
       const started = process.hrtime.bigint();
+      const headers = retryNum
+        ? { ...req.headers, 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': 'http_timeout' }
+        : req.headers;
       const r = request(
-        {
-          agent,
-          host: target.hostname,
-          port: target.port,
-          path: target.pathname,
-          method: 'POST',
-          headers: req.headers,
-        },
+        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers },
         (res) => {
           res.resume();
           res.on('end', () => {
-            latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-            resolve(res.statusCode ?? 0);
+            const ms = Number(process.hrtime.bigint() - started) / 1e6;
+            latencies.push(ms);
+            resolve(res.statusCode !== 200 ? 'error' : ms > SLACK_TIMEOUT_MS ? 'late' : 'ok');
           });
         },
       );
-      r.on('error', () => resolve(0));
+      r.on('error', () => resolve('error'));
       r.end(req.body);
     });
+
+  const deliver = async (req: SignedRequest) => {
+    for (let attempt = 0; ; attempt += 1) {
+      const outcome = await send(req, attempt);
+      if (outcome === 'ok') return;
+      if (outcome === 'late') late += 1;
+      if (!retry || attempt >= SLACK_RETRIES) {
+        if (outcome === 'error') failures += 1;
+        return;
+      }
+    }
+  };
 
   const began = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: Math.min(concurrency, requests.length) }, async () => {
-      while (next < requests.length) {
-        const req = requests[next++]!;
-        if ((await send(req)) !== 200) failures += 1;
-      }
+      while (next < requests.length) await deliver(requests[next++]!);
     }),
   );
   const seconds = Number(process.hrtime.bigint() - began) / 1e9;
@@ -82,6 +105,7 @@ export async function drive(url: string, requests: readonly SignedRequest[], con
   return {
     requests: requests.length,
     failures,
+    late,
     seconds,
     throughput: requests.length / seconds,
     p50: at(0.5),
@@ -94,9 +118,10 @@ export function driveInWorker(
   url: string,
   requests: readonly SignedRequest[],
   concurrency: number,
+  retry = false,
 ): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(join(__dirname, 'load-worker.js'), { workerData: { url, requests, concurrency } });
+    const worker = new Worker(join(__dirname, 'load-worker.js'), { workerData: { url, requests, concurrency, retry } });
     worker.once('message', (result: LoadResult) => {
       resolve(result);
       void worker.terminate();
