@@ -8,6 +8,9 @@ import { BOT_USER_ID, FakeSlack, TEAM_ID } from '../support/fake-slack';
 import { freePort, HOME_CHANNEL, SIGNING_SECRET, textOf } from '../support/harness';
 import { form, postSigned } from '../support/slack-requests';
 
+// Two real processes start PGlite and migrate it: slow on a busy CI machine.
+jest.setTimeout(90_000);
+
 /** `npm start` as operators run it: the compiled bot in its own process, embedded database on disk. */
 class BotProcess {
   output = '';
@@ -35,12 +38,13 @@ class BotProcess {
     return bot;
   }
 
-  async waitHealthy(timeoutMs = 20_000): Promise<void> {
+  async waitHealthy(timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) throw new Error(`the bot exited early:\n${this.output}`);
       try {
-        if ((await fetch(`${this.url}/readyz`)).status === 200) return;
+        // Ready, and start() finished (auth.test done, scheduler running): it logs that last.
+        if ((await fetch(`${this.url}/readyz`)).status === 200 && this.output.includes('CoP bot running')) return;
       } catch {
         // not listening yet
       }
