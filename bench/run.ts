@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import pg from 'pg';
@@ -325,8 +325,34 @@ function rssOf(pid: number): number | undefined {
 
 // ---- The run --------------------------------------------------------------------------------
 
+/**
+ * The bare Bolt app on the same requests, measured right before each bot run: a busy machine's
+ * speed drifts, so the two figures compared are taken side by side.
+ */
+async function measureBare(fake: BenchSlack, opts: Options, n: number) {
+  const bare = await startBareBolt(fake);
+  try {
+    const users = ['UB000001'];
+    await drive(bare.url, normsRequests(fake, 'C0BENCH', users, Math.min(200, n), 'bare-warm'), opts.concurrency);
+    const norms = await drive(bare.url, normsRequests(fake, 'C0BENCH', users, n, 'bare'), opts.concurrency);
+    const seeded: Seeded = {
+      copId: 0,
+      proposalId: 0,
+      channelId: 'C0BENCH',
+      messageTs: '1800000000.000001',
+      voters: Array.from({ length: n }, (_, i) => `UB${String(i + 1).padStart(6, '0')}`),
+      allMembers: [],
+    };
+    const votes = await drive(bare.url, voteRequests(seeded, opts.duplicates, 'bare').requests, opts.concurrency, true);
+    return { norms, votes };
+  } finally {
+    await bare.stop();
+  }
+}
+
 interface DbFigures {
   kind: Kind;
+  bare: { norms: LoadResult; votes: LoadResult };
   norms: LoadResult;
   normsDone: { reached: boolean; value: number; seconds: number };
   votes: LoadResult;
@@ -339,6 +365,7 @@ interface DbFigures {
 
 async function benchDatabase(kind: Kind, fake: BenchSlack, opts: Options): Promise<DbFigures> {
   const n = kind === 'pglite' ? opts.pgliteRequests : opts.requests;
+  const bare = await measureBare(fake, opts, n);
   const database = await openBenchDatabase(kind, opts.adminUrl);
   try {
     await migrateToLatest(database.handle.db);
@@ -384,7 +411,7 @@ async function benchDatabase(kind: Kind, fake: BenchSlack, opts: Options): Promi
       await bot.stop();
     }
     const rssMb = await idleRssMb(fake, database.env);
-    return { kind, norms, normsDone, votes, voteEvents: voteReqs.length, stored, expected, found, rssMb };
+    return { kind, bare, norms, normsDone, votes, voteEvents: voteReqs.length, stored, expected, found, rssMb };
   } finally {
     await database.drop();
     if (database.env.COP_DATA_DIR) rmSync(database.env.COP_DATA_DIR, { recursive: true, force: true });
@@ -403,42 +430,11 @@ async function main(): Promise<void> {
   const goals: boolean[] = [];
   console.log(
     `CoP bot benchmark: ${opts.requests} requests per scenario (${opts.pgliteRequests} on PGlite), concurrency ${opts.concurrency}, ` +
-      `${Math.round(opts.duplicates * 100)}% of vote events re-delivered; node ${process.version}, ${cpus().length} CPUs`,
+      `${Math.round(opts.duplicates * 100)}% of vote events re-delivered; node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`,
   );
   console.log(
     `  ${''.padEnd(40)}${'acks/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'>3s'.padStart(7)}${'failed'.padStart(7)}`,
   );
-
-  // The bare Bolt app, measured first on the same machine in the same run.
-  const bare = await startBareBolt(fake);
-  const bareUsers = ['UB000001'];
-  await drive(
-    bare.url,
-    normsRequests(fake, 'C0BENCH', bareUsers, Math.min(200, opts.requests), 'bare-warm'),
-    opts.concurrency,
-  );
-  const bareNorms = await drive(
-    bare.url,
-    normsRequests(fake, 'C0BENCH', bareUsers, opts.requests, 'bare'),
-    opts.concurrency,
-  );
-  const bareSeeded: Seeded = {
-    copId: 0,
-    proposalId: 0,
-    channelId: 'C0BENCH',
-    messageTs: '1800000000.000001',
-    voters: Array.from({ length: opts.requests }, (_, i) => `UB${String(i + 1).padStart(6, '0')}`),
-    allMembers: [],
-  };
-  const bareVotes = await drive(
-    bare.url,
-    voteRequests(bareSeeded, opts.duplicates, 'bare').requests,
-    opts.concurrency,
-    true,
-  );
-  await bare.stop();
-  console.log(row('bare Bolt: /cop (ack only)', bareNorms));
-  console.log(row('bare Bolt: reaction events', bareVotes));
 
   const results: DbFigures[] = [];
   for (const kind of opts.db) {
@@ -451,6 +447,8 @@ async function main(): Promise<void> {
       continue;
     }
     results.push(r);
+    console.log(row(`bare Bolt: /cop (ack only)`, r.bare.norms));
+    console.log(row(`bare Bolt: reaction events`, r.bare.votes));
     const replies = r.normsDone.reached
       ? `all ${f0(r.norms.requests)} replies in ${f1(r.normsDone.seconds)} s (${f0(r.norms.requests / r.normsDone.seconds)}/s)`
       : `only ${r.normsDone.value} of ${r.norms.requests} replies arrived`;
@@ -474,7 +472,7 @@ async function main(): Promise<void> {
 
   console.log('\nGoals:');
   for (const r of results) {
-    const ratio = r.norms.throughput / bareNorms.throughput;
+    const ratio = r.norms.throughput / r.bare.norms.throughput;
     const ok = ratio >= GOAL_NORMS_RATIO && r.norms.failures === 0;
     goals.push(ok);
     console.log(
