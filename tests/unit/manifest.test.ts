@@ -15,7 +15,7 @@ interface Manifest {
     app_home: Record<string, boolean>;
     bot_user: { display_name: string; always_online: boolean };
     slash_commands: Array<{ command: string; description: string; usage_hint?: string; should_escape?: boolean }>;
-    shortcuts?: unknown[];
+    shortcuts?: Array<{ name: string; type: string; callback_id: string; description: string }>;
   };
   oauth_config: { scopes: { bot: string[]; user?: string[] } };
   settings: {
@@ -76,7 +76,12 @@ describe('manifest.yml', () => {
       messages_tab_enabled: true,
       messages_tab_read_only_enabled: true,
     });
-    expect(manifest.features.shortcuts).toBeUndefined();
+  });
+
+  it('has the one message shortcut the struggles feature listens for', () => {
+    expect(manifest.features.shortcuts).toEqual([
+      expect.objectContaining({ name: 'Mark as helpful', type: 'message', callback_id: 'struggles:helpful' }),
+    ]);
   });
 
   it('runs in Socket Mode by default, with interactivity on and the HTTP request URLs documented', () => {
@@ -201,6 +206,15 @@ describe('manifest.yml matches what the code uses', () => {
     expect(registered.size).toBeGreaterThan(0);
     for (const event of registered)
       expect({ event, subscribed: subscribed.has(event) }).toEqual({ event, subscribed: true });
+  });
+
+  it('every shortcut the app registers is declared (callback ids are prefixed by feature)', () => {
+    const declared = (manifest.features.shortcuts ?? []).map((s) => s.callback_id);
+    for (const id of declared) expect(id).toMatch(/^[a-z]+:[a-z-]+$/);
+    // Registered ids are constants (IDS.x), so look for each declared id's literal beside the registration.
+    if (/\bapp\.shortcut\(/.test(source)) {
+      for (const id of declared) expect(source).toContain(`'${id}'`);
+    }
   });
 
   it('the only slash command the app registers is the one in the manifest', () => {
