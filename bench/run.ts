@@ -447,17 +447,18 @@ async function main(): Promise<void> {
       continue;
     }
     results.push(r);
-    console.log(row(`bare Bolt: /cop (ack only)`, r.bare.norms));
-    console.log(row(`bare Bolt: reaction events`, r.bare.votes));
+    console.log(`  on ${r.kind}, ${f0(r.norms.requests)} requests and as many voters:`);
     const replies = r.normsDone.reached
       ? `all ${f0(r.norms.requests)} replies in ${f1(r.normsDone.seconds)} s (${f0(r.norms.requests / r.normsDone.seconds)}/s)`
       : `only ${r.normsDone.value} of ${r.norms.requests} replies arrived`;
-    console.log(row(`${kind}: /cop norms`, r.norms, replies));
+    console.log(row('    bare Bolt: /cop, ack only', r.bare.norms));
+    console.log(row('    CoP bot: /cop norms', r.norms, replies));
     const votesPerSecond = (r.expected.supporters + r.expected.objectors) / r.stored.seconds;
     const storedNote = r.stored.reached
       ? `all votes stored in ${f1(r.stored.seconds)} s = ${f0(votesPerSecond)} votes/s`
       : 'votes stopped arriving before the tally was complete';
-    console.log(row(`${kind}: reaction votes (${r.voteEvents} events)`, r.votes, storedNote));
+    console.log(row(`    bare Bolt: ${r.voteEvents} reaction events`, r.bare.votes));
+    console.log(row(`    CoP bot: ${r.voteEvents} reaction votes`, r.votes, storedNote));
     console.log(
       `  ${''.padEnd(40)}tally expected ${r.expected.supporters} support / ${r.expected.objectors} object; ` +
         `found ${r.found.supporters} / ${r.found.objectors}`,
