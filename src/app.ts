@@ -165,6 +165,9 @@ export function createApp(deps: AppDeps): CopBot {
     async stop() {
       await scheduler.stop();
       await app.stop();
+      // In Socket Mode app.stop() only starts the WebSocket close handshake; let it finish.
+      const closing = Date.now() + 2_000;
+      while (socketConnected && Date.now() < closing) await new Promise((r) => setTimeout(r, 20));
       const deadline = Date.now() + 8_000;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     },

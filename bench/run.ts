@@ -1,0 +1,512 @@
+/**
+ * npm run bench [-- --concurrency 50 --requests 2000 --pglite-requests 300 --db postgres|pglite|both
+ *                   --duplicates 0.1 --strict]
+ *
+ * Drives the running bot (createApp, HTTP mode, the real receiver acking before listeners run,
+ * as in production) with signed `/cop norms` requests and reaction-vote events, on Postgres (a
+ * throwaway database it creates and drops) and on PGlite, beside a bare Bolt app acking the
+ * same requests in the same run. Prints throughput and p50/p99 ack latency, the vote tallies
+ * it expected and found, and the bot's idle resident memory in a fresh process.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import pg from 'pg';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { openPglite, openPostgres, type DatabaseHandle } from '../src/db/database';
+import { migrateToLatest } from '../src/db/migrate';
+import { AppLogger } from '../src/logger';
+import { BenchSlack, BOT_USER_ID, TEAM_ID } from './fake-slack';
+import { driveInWorker as drive, signed, type LoadResult, type SignedRequest } from './load';
+import { seed, tallyOf, type Seeded, type Tally } from './seed';
+
+const SECRET = 'bench-signing-secret';
+const FORM = 'application/x-www-form-urlencoded';
+const GOAL_NORMS_RATIO = 0.5;
+const GOAL_VOTES_PER_SECOND = 1000;
+const GOAL_RSS_MB = 150;
+
+type Kind = 'postgres' | 'pglite';
+
+interface Options {
+  concurrency: number;
+  requests: number;
+  /** PGlite runs queries on the bot's own thread and is far slower: fewer requests keep the run short. */
+  pgliteRequests: number;
+  db: Kind[];
+  duplicates: number;
+  strict: boolean;
+  adminUrl: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const raw = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const [key, inline] = argv[i]!.replace(/^--/, '').split('=', 2) as [string, string | undefined];
+    if (key === 'strict') raw.set(key, 'true');
+    else raw.set(key, inline ?? argv[++i] ?? '');
+  }
+  const int = (key: string, fallback: number) => {
+    const value = Number(raw.get(key) ?? fallback);
+    if (!Number.isInteger(value) || value < 1) throw new Error(`--${key} must be a positive whole number`);
+    return value;
+  };
+  const db = raw.get('db') ?? 'both';
+  if (!['postgres', 'pglite', 'both'].includes(db)) throw new Error('--db must be postgres, pglite or both');
+  const duplicates = Number(raw.get('duplicates') ?? 0.1);
+  if (!(duplicates >= 0 && duplicates <= 1)) throw new Error('--duplicates must be between 0 and 1');
+  return {
+    concurrency: int('concurrency', 50),
+    requests: int('requests', 2000),
+    pgliteRequests: int('pglite-requests', 300),
+    db: db === 'both' ? ['postgres', 'pglite'] : [db as Kind],
+    duplicates,
+    strict: raw.has('strict'),
+    adminUrl:
+      process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  };
+}
+
+// ---- Requests -------------------------------------------------------------------------------
+
+function normsRequests(fake: BenchSlack, channelId: string, users: string[], n: number, tag: string) {
+  return Array.from({ length: n }, (_, i) =>
+    signed(
+      SECRET,
+      new URLSearchParams({
+        token: 'legacy',
+        team_id: TEAM_ID,
+        team_domain: 'bench',
+        channel_id: channelId,
+        channel_name: 'cop',
+        user_id: users[i % users.length]!,
+        user_name: 'bench',
+        command: '/cop',
+        text: 'norms',
+        api_app_id: 'A0BENCH',
+        response_url: fake.responseUrl(`${tag}-${i}`),
+        trigger_id: `trigger.${tag}.${i}`,
+      }).toString(),
+      FORM,
+    ),
+  );
+}
+
+/** A tiny seeded PRNG, so a run's votes are reproducible. */
+function prng(seedValue: number) {
+  let state = seedValue >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const SUPPORT = ['+1', 'thumbsup', '+1::skin-tone-3', 'thumbsup::skin-tone-5'];
+const OBJECT = ['-1', 'thumbsdown', '-1::skin-tone-2'];
+
+/** One reaction per voter, +1 or -1 at random; a share re-delivered with the same event_id as Slack retries. */
+function voteRequests(seeded: Seeded, duplicates: number, tag: string): { requests: SignedRequest[]; expected: Tally } {
+  const random = prng(42);
+  const expected: Tally = { supporters: 0, objectors: 0 };
+  const now = Math.floor(Date.now() / 1000);
+  const deliveries: Array<{ body: string; retry: boolean }> = [];
+  seeded.voters.forEach((user, i) => {
+    const supports = random() < 0.6;
+    if (supports) expected.supporters += 1;
+    else expected.objectors += 1;
+    const names = supports ? SUPPORT : OBJECT;
+    const body = JSON.stringify({
+      token: 'legacy',
+      team_id: TEAM_ID,
+      api_app_id: 'A0BENCH',
+      event: {
+        type: 'reaction_added',
+        user,
+        item: { type: 'message', channel: seeded.channelId, ts: seeded.messageTs },
+        reaction: names[Math.floor(random() * names.length)]!,
+        item_user: BOT_USER_ID,
+        event_ts: `${now}.${String(i).padStart(6, '0')}`,
+      },
+      type: 'event_callback',
+      event_id: `Ev${tag}${i}`,
+      event_time: now,
+      authed_users: [BOT_USER_ID],
+    });
+    deliveries.push({ body, retry: false });
+    if (random() < duplicates) deliveries.push({ body, retry: true });
+  });
+  // Shuffle, so duplicates and stances interleave as they would in a burst.
+  for (let i = deliveries.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
+  }
+  const requests = deliveries.map((d) =>
+    signed(
+      SECRET,
+      d.body,
+      'application/json',
+      d.retry ? { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } : {},
+    ),
+  );
+  return { requests, expected };
+}
+
+// ---- Apps under test ------------------------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Bolt with nothing behind it: one command listener that acks, one event listener that returns. */
+async function startBareBolt(fake: BenchSlack) {
+  const port = await freePort();
+  const logger = new AppLogger('warn');
+  const receiver = new HTTPReceiver({
+    signingSecret: SECRET,
+    endpoints: '/slack/events',
+    logger,
+    processBeforeResponse: false,
+  });
+  const app = new App({
+    token: 'xoxb-bench',
+    receiver,
+    logger,
+    logLevel: LogLevel.WARN,
+    clientOptions: { slackApiUrl: fake.url },
+  });
+  app.command('/cop', async ({ ack }) => {
+    await ack();
+  });
+  app.event('reaction_added', async () => undefined);
+  await app.start(port);
+  return { url: `http://127.0.0.1:${port}/slack/events`, stop: () => app.stop() };
+}
+
+async function startBot(fake: BenchSlack, database: DatabaseHandle) {
+  const port = await freePort();
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: 'xoxb-bench',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: fake.url,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+  });
+  const bot = createApp({ config, database, processBeforeResponse: false });
+  await bot.start();
+  return { url: `http://127.0.0.1:${port}/slack/events`, stop: () => bot.stop() };
+}
+
+interface BenchDatabase {
+  handle: DatabaseHandle;
+  /** How a fresh bot process reaches the same database. */
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+async function adminQuery(adminUrl: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+async function openBenchDatabase(kind: Kind, adminUrl: string): Promise<BenchDatabase> {
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'cop-bench-'));
+    const handle = openPglite(dir);
+    return {
+      handle,
+      env: { COP_DATA_DIR: mkdtempSync(join(tmpdir(), 'cop-bench-idle-')) },
+      drop: async () => {
+        await handle.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const name = `cop_bench_${randomBytes(5).toString('hex')}`;
+  await adminQuery(adminUrl, `create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  // The pool size production uses (openDatabase's default).
+  const handle = openPostgres(url.toString());
+  return {
+    handle,
+    env: { DATABASE_URL: url.toString() },
+    drop: async () => {
+      await handle.close();
+      await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+// ---- Measuring ------------------------------------------------------------------------------
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `count()` reaches `target` or stops moving; the seconds it took from `since`. */
+async function waitFor(count: () => number | Promise<number>, target: number, since: bigint, quietMs = 4000) {
+  let last = -1;
+  let lastChange = Date.now();
+  for (;;) {
+    const now = await count();
+    if (now >= target) return { reached: true, value: now, seconds: Number(process.hrtime.bigint() - since) / 1e9 };
+    if (now !== last) {
+      last = now;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > quietMs) {
+      return { reached: false, value: now, seconds: Number(process.hrtime.bigint() - since) / 1e9 };
+    }
+    await sleep(25);
+  }
+}
+
+/** Resident memory of a fresh `node dist/src/main.js`, idle after start. */
+async function idleRssMb(fake: BenchSlack, env: Record<string, string>): Promise<number | undefined> {
+  const main = resolve(__dirname, '../src/main.js');
+  if (!existsSync(main)) return undefined;
+  const port = await freePort();
+  const child = spawn(process.execPath, [main], {
+    cwd: tmpdir(),
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      SLACK_BOT_TOKEN: 'xoxb-bench',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: fake.url,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (ok) break;
+      await sleep(100);
+    }
+    await sleep(3000); // idle: startup garbage collected, timers settled
+    return rssOf(child.pid!);
+  } finally {
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(10_000)]);
+  }
+}
+
+function rssOf(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined; // not Linux: no /proc
+  }
+}
+
+// ---- The run --------------------------------------------------------------------------------
+
+/**
+ * The bare Bolt app on the same requests, measured right before each bot run: a busy machine's
+ * speed drifts, so the two figures compared are taken side by side.
+ */
+async function measureBare(fake: BenchSlack, opts: Options, n: number) {
+  const bare = await startBareBolt(fake);
+  try {
+    const users = ['UB000001'];
+    await drive(bare.url, normsRequests(fake, 'C0BENCH', users, Math.min(200, n), 'bare-warm'), opts.concurrency);
+    const norms = await drive(bare.url, normsRequests(fake, 'C0BENCH', users, n, 'bare'), opts.concurrency);
+    const seeded: Seeded = {
+      copId: 0,
+      proposalId: 0,
+      channelId: 'C0BENCH',
+      messageTs: '1800000000.000001',
+      voters: Array.from({ length: n }, (_, i) => `UB${String(i + 1).padStart(6, '0')}`),
+      allMembers: [],
+    };
+    const votes = await drive(bare.url, voteRequests(seeded, opts.duplicates, 'bare').requests, opts.concurrency, true);
+    return { norms, votes };
+  } finally {
+    await bare.stop();
+  }
+}
+
+interface DbFigures {
+  kind: Kind;
+  bare: { norms: LoadResult; votes: LoadResult };
+  norms: LoadResult;
+  normsDone: { reached: boolean; value: number; seconds: number };
+  votes: LoadResult;
+  voteEvents: number;
+  stored: { reached: boolean; seconds: number };
+  expected: Tally;
+  found: Tally;
+  rssMb: number | undefined;
+}
+
+async function benchDatabase(kind: Kind, fake: BenchSlack, opts: Options): Promise<DbFigures> {
+  const n = kind === 'pglite' ? opts.pgliteRequests : opts.requests;
+  const bare = await measureBare(fake, opts, n);
+  const database = await openBenchDatabase(kind, opts.adminUrl);
+  try {
+    await migrateToLatest(database.handle.db);
+    const seeded = await seed(database.handle.db, TEAM_ID, n);
+    const bot = await startBot(fake, database.handle);
+    let norms: LoadResult;
+    let normsDone: DbFigures['normsDone'];
+    let votes: LoadResult;
+    let stored: DbFigures['stored'];
+    let found: Tally;
+    const { requests: voteReqs, expected } = voteRequests(seeded, opts.duplicates, kind);
+    try {
+      // Warm up (JIT, pool connections), then measure.
+      const warm = Math.min(200, n);
+      const before = fake.count('response_url');
+      await drive(
+        bot.url,
+        normsRequests(fake, seeded.channelId, seeded.allMembers, warm, `${kind}-warm`),
+        opts.concurrency,
+      );
+      await waitFor(() => fake.count('response_url') - before, warm, process.hrtime.bigint());
+
+      const start = fake.count('response_url');
+      const began = process.hrtime.bigint();
+      norms = await drive(bot.url, normsRequests(fake, seeded.channelId, seeded.allMembers, n, kind), opts.concurrency);
+      // Acks come first; each reply (the norms list at the response_url) follows.
+      normsDone = await waitFor(() => fake.count('response_url') - start, n, began);
+
+      const votesBegan = process.hrtime.bigint();
+      votes = await drive(bot.url, voteReqs, opts.concurrency, true);
+      const total = expected.supporters + expected.objectors;
+      const settled = await waitFor(
+        async () => {
+          const t = await tallyOf(database.handle.db, seeded.proposalId);
+          return t.supporters + t.objectors;
+        },
+        total,
+        votesBegan,
+      );
+      stored = { reached: settled.reached, seconds: settled.seconds };
+      found = await tallyOf(database.handle.db, seeded.proposalId);
+    } finally {
+      await bot.stop();
+    }
+    const rssMb = await idleRssMb(fake, database.env);
+    return { kind, bare, norms, normsDone, votes, voteEvents: voteReqs.length, stored, expected, found, rssMb };
+  } finally {
+    await database.drop();
+    if (database.env.COP_DATA_DIR) rmSync(database.env.COP_DATA_DIR, { recursive: true, force: true });
+  }
+}
+
+const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const row = (label: string, r: LoadResult, note = '') =>
+  `  ${label.padEnd(40)}${f0(r.throughput).padStart(9)}${f1(r.p50).padStart(9)}${f1(r.p99).padStart(9)}${String(r.late).padStart(7)}${String(r.failures).padStart(7)}  ${note}`;
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  const fake = await new BenchSlack().start();
+  const goals: boolean[] = [];
+  console.log(
+    `CoP bot benchmark: ${opts.requests} requests per scenario (${opts.pgliteRequests} on PGlite), concurrency ${opts.concurrency}, ` +
+      `${Math.round(opts.duplicates * 100)}% of vote events re-delivered; node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`,
+  );
+  console.log(
+    `  ${''.padEnd(40)}${'acks/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'>3s'.padStart(7)}${'failed'.padStart(7)}`,
+  );
+
+  const results: DbFigures[] = [];
+  for (const kind of opts.db) {
+    let r: DbFigures;
+    try {
+      r = await benchDatabase(kind, fake, opts);
+    } catch (error) {
+      console.log(`  ${kind}: could not run: ${error instanceof Error ? error.message : String(error)}`);
+      goals.push(false);
+      continue;
+    }
+    results.push(r);
+    console.log(`  on ${r.kind}, ${f0(r.norms.requests)} requests and as many voters:`);
+    const replies = r.normsDone.reached
+      ? `all ${f0(r.norms.requests)} replies in ${f1(r.normsDone.seconds)} s (${f0(r.norms.requests / r.normsDone.seconds)}/s)`
+      : `only ${r.normsDone.value} of ${r.norms.requests} replies arrived`;
+    console.log(row('    bare Bolt: /cop, ack only', r.bare.norms));
+    console.log(row('    CoP bot: /cop norms', r.norms, replies));
+    const votesPerSecond = (r.expected.supporters + r.expected.objectors) / r.stored.seconds;
+    const storedNote = r.stored.reached
+      ? `all votes stored in ${f1(r.stored.seconds)} s = ${f0(votesPerSecond)} votes/s`
+      : 'votes stopped arriving before the tally was complete';
+    console.log(row(`    bare Bolt: ${r.voteEvents} reaction events`, r.bare.votes));
+    console.log(row(`    CoP bot: ${r.voteEvents} reaction votes`, r.votes, storedNote));
+    console.log(
+      `  ${''.padEnd(40)}tally expected ${r.expected.supporters} support / ${r.expected.objectors} object; ` +
+        `found ${r.found.supporters} / ${r.found.objectors}`,
+    );
+  }
+
+  console.log('\nIdle resident memory of a fresh bot process (node only; the database server not counted):');
+  for (const r of results)
+    console.log(
+      `  ${r.kind.padEnd(10)}${r.rssMb === undefined ? 'not measured (needs dist/ and /proc)' : `${f0(r.rssMb)} MB`}`,
+    );
+
+  console.log('\nGoals:');
+  for (const r of results) {
+    const ratio = r.norms.throughput / r.bare.norms.throughput;
+    const ok = ratio >= GOAL_NORMS_RATIO && r.norms.failures === 0;
+    goals.push(ok);
+    console.log(
+      `  /cop norms >= ${GOAL_NORMS_RATIO * 100}% of bare Bolt's throughput, ${r.kind}: ${f0(ratio * 100)}% ${verdict(ok)}`,
+    );
+  }
+  for (const r of results) {
+    const exact = r.found.supporters === r.expected.supporters && r.found.objectors === r.expected.objectors;
+    const perSecond = (r.expected.supporters + r.expected.objectors) / r.stored.seconds;
+    const ok = exact && r.stored.reached && perSecond >= GOAL_VOTES_PER_SECOND && r.votes.failures === 0;
+    goals.push(ok);
+    const found = r.found.supporters + r.found.objectors;
+    const hint = found === 0 ? ' (no votes stored: is the norms feature in this build?)' : '';
+    console.log(
+      `  >= ${f0(GOAL_VOTES_PER_SECOND)} reaction votes/s, every tally exact, ${r.kind}: ` +
+        `${r.stored.reached ? `${f0(perSecond)}/s` : 'incomplete'}, ${exact ? 'exact' : 'NOT exact'} ${verdict(ok)}${hint}`,
+    );
+  }
+  const pgRss = results.find((r) => r.kind === 'postgres')?.rssMb;
+  if (pgRss !== undefined) {
+    goals.push(pgRss < GOAL_RSS_MB);
+    console.log(
+      `  resident memory on Postgres < ${GOAL_RSS_MB} MB idle: ${f0(pgRss)} MB ${verdict(pgRss < GOAL_RSS_MB)}`,
+    );
+  }
+  const pgliteRss = results.find((r) => r.kind === 'pglite')?.rssMb;
+  if (pgliteRss !== undefined) console.log(`  (on PGlite, for the record: ${f0(pgliteRss)} MB)`);
+
+  await fake.stop();
+  process.exit(opts.strict && goals.includes(false) ? 1 : 0);
+}
+
+main().catch((error: unknown) => {
+  console.error('bench failed:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

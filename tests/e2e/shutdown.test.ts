@@ -1,0 +1,170 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPglite } from '../../src/db/database';
+import { builtMain } from '../support/build';
+import { BOT_USER_ID, FakeSlack, TEAM_ID } from '../support/fake-slack';
+import { freePort, HOME_CHANNEL, SIGNING_SECRET, textOf } from '../support/harness';
+import { form, postSigned } from '../support/slack-requests';
+
+// Two real processes start PGlite and migrate it: slow on a busy CI machine.
+jest.setTimeout(90_000);
+
+/** `npm start` as operators run it: the compiled bot in its own process, embedded database on disk. */
+class BotProcess {
+  output = '';
+  private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+  ) {
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  static async start(env: Record<string, string>, cwd: string): Promise<BotProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [builtMain()], {
+      cwd,
+      // Only what we give it: no DATABASE_URL, so the embedded database in COP_DATA_DIR.
+      env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const bot = new BotProcess(child, `http://127.0.0.1:${port}`);
+    await bot.waitHealthy();
+    return bot;
+  }
+
+  async waitHealthy(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`the bot exited early:\n${this.output}`);
+      try {
+        // Ready, and start() finished (auth.test done, scheduler running): it logs that last.
+        if ((await fetch(`${this.url}/readyz`)).status === 200 && this.output.includes('CoP bot running')) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the bot did not become ready within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  /** Sends the signal and waits for the exit; the time it took in ms, and the exit code. */
+  async stop(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }> {
+    const began = Date.now();
+    this.child.kill(signal);
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no exit 12 s after ${signal}:\n${this.output}`)), 12_000).unref(),
+    );
+    const { code } = await Promise.race([this.exited, timeout]);
+    return { code, ms: Date.now() - began };
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+describe('npm start on the embedded database: graceful shutdown and data kept across restarts', () => {
+  let fake: FakeSlack;
+  let dataDir: string;
+  let cwd: string;
+  let env: Record<string, string>;
+  const running: BotProcess[] = [];
+
+  beforeAll(async () => {
+    fake = await new FakeSlack().start();
+    for (const id of ['U1', 'U2']) fake.addUser({ id, tz: 'Europe/Amsterdam' });
+    fake.addUser({ id: BOT_USER_ID, is_bot: true });
+    fake.setChannelMembers(HOME_CHANNEL, ['U1', 'U2', BOT_USER_ID]);
+    dataDir = mkdtempSync(join(tmpdir(), 'cop-data-'));
+    // An empty working directory, so no developer .env is read.
+    cwd = mkdtempSync(join(tmpdir(), 'cop-cwd-'));
+    env = {
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.url,
+      COP_DATA_DIR: dataDir,
+    };
+  });
+
+  afterAll(async () => {
+    for (const bot of running) bot.kill();
+    await fake.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(cwd, { recursive: true, force: true });
+  });
+
+  const setup = (bot: BotProcess, user: string) =>
+    postSigned(
+      `${bot.url}/slack/events`,
+      SIGNING_SECRET,
+      form({
+        token: 'legacy',
+        team_id: TEAM_ID,
+        team_domain: 'example',
+        channel_id: HOME_CHANNEL,
+        channel_name: 'cop',
+        user_id: user,
+        user_name: user.toLowerCase(),
+        command: '/cop',
+        text: 'setup',
+        api_app_id: 'A0COP',
+        response_url: fake.responseUrl(`setup-${user}`),
+        trigger_id: `trigger.${user}`,
+      }),
+      'application/x-www-form-urlencoded',
+    );
+
+  it('SIGTERM while a command is still working: the work finishes, then exit 0 within 10 s', async () => {
+    const bot = await BotProcess.start(env, cwd);
+    running.push(bot);
+    expect(bot.output).toContain('with pglite');
+    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
+
+    // Slack's Web API is slow today: setup is still at work after its ack when the signal comes.
+    fake.on('conversations.join', async (params) => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      return { ok: true, channel: { id: params.channel } };
+    });
+    const ack = await setup(bot, 'U1');
+    expect(ack.status).toBe(200);
+    expect(fake.callsOf('response_url')).toHaveLength(0);
+
+    const { code, ms } = await bot.stop('SIGTERM');
+    expect({ code, output: code === 0 ? '' : bot.output }).toEqual({ code: 0, output: '' });
+    expect(ms).toBeLessThan(10_000);
+    expect(bot.output).toContain('stopped cleanly');
+    // The in-flight setup ran to its end before the process left.
+    const reply = fake.callsOf('response_url').find((c) => textOf(c.params).includes('coordinator'));
+    expect(reply).toBeDefined();
+    expect(textOf(reply!.params)).toContain('you are its coordinator');
+  });
+
+  it('started again on the same COP_DATA_DIR, it remembers the CoP; SIGINT stops it cleanly too', async () => {
+    fake.clearCalls();
+    const bot = await BotProcess.start(env, cwd);
+    running.push(bot);
+    await setup(bot, 'U2');
+    const reply = await fake.waitFor('response_url');
+    expect(textOf(reply.params)).toContain('already a CoP home');
+    expect(textOf(reply.params)).toContain('<@U1>');
+
+    const { code, ms } = await bot.stop('SIGINT');
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(10_000);
+
+    // What is on disk: one CoP, its coordinator the first runner.
+    const database = openPglite(dataDir);
+    try {
+      const cops = await database.db.selectFrom('cops').select(['channel_id', 'created_by']).execute();
+      expect(cops).toEqual([{ channel_id: HOME_CHANNEL, created_by: 'U1' }]);
+    } finally {
+      await database.close();
+    }
+  });
+});
