@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m001 from './001_community';
 import * as m002 from './002_norms';
+import * as m004 from './004_meetings';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from the directory) so the
@@ -9,4 +10,5 @@ import * as m002 from './002_norms';
 export const migrations: Record<string, Migration> = {
   '001_community': m001,
   '002_norms': m002,
+  '004_meetings': m004,
 };

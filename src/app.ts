@@ -6,6 +6,7 @@ import type { Config } from './config';
 import type { DatabaseHandle } from './db/database';
 import { communityFeature } from './features/community';
 import { homeFeature } from './features/home';
+import { meetingsFeature } from './features/meetings';
 import type { Feature, FeatureContext } from './features/types';
 import { AppLogger } from './logger';
 import { registerCopCommand } from './slack/cop-command';
@@ -123,6 +124,7 @@ export function createApp(deps: AppDeps): CopBot {
   const homeSurface = homeFeature(ctx, () => features.flatMap((f) => (f.homeSection ? [f.homeSection] : [])));
   features.push(homeSurface);
   // Feature lines go here, one each, e.g. features.push(normsFeature(ctx));
+  features.push(meetingsFeature(ctx));
 
   // Last, so DMs queued by the jobs above go out in the same tick.
   features.push({

@@ -152,12 +152,6 @@ describe('meeting time math', () => {
   });
 
   it('describes leads', () => {
-    expect([15, 60, 120, 1440, 2880].map(describeLead)).toEqual([
-      '15 minutes',
-      '1 hour',
-      '2 hours',
-      '1 day',
-      '2 days',
-    ]);
+    expect([15, 60, 120, 1440, 2880].map(describeLead)).toEqual(['15 minutes', '1 hour', '2 hours', '1 day', '2 days']);
   });
 });

@@ -1,0 +1,328 @@
+import { type Kysely, type Transaction } from 'kysely';
+import type { Database, Meeting, MeetingOccurrence } from '../../db/schema';
+
+type Conn = Kysely<Database> | Transaction<Database>;
+
+export function findMeeting(db: Conn, copId: number): Promise<Meeting | undefined> {
+  return db.selectFrom('meetings').selectAll().where('cop_id', '=', copId).executeTakeFirst();
+}
+
+export function findMeetingById(db: Conn, meetingId: number): Promise<Meeting | undefined> {
+  return db.selectFrom('meetings').selectAll().where('id', '=', meetingId).executeTakeFirst();
+}
+
+export function listMeetings(db: Conn): Promise<Meeting[]> {
+  return db.selectFrom('meetings').selectAll().orderBy('id').execute();
+}
+
+export interface MeetingInput {
+  weekday: number;
+  localTime: string;
+  timeZone: string;
+  lengthMinutes: number;
+  location: string;
+  leadMinutes: number;
+  skipDates: string[];
+}
+
+/** Creates or replaces the CoP's meeting. */
+export function saveMeeting(db: Conn, copId: number, input: MeetingInput, by: string, now: Date): Promise<Meeting> {
+  const values = {
+    weekday: input.weekday,
+    local_time: input.localTime,
+    time_zone: input.timeZone,
+    length_minutes: input.lengthMinutes,
+    location: input.location,
+    lead_minutes: input.leadMinutes,
+    skip_dates: input.skipDates.join(','),
+    updated_by: by,
+    updated_at: now,
+  };
+  return db
+    .insertInto('meetings')
+    .values({ cop_id: copId, ...values })
+    .onConflict((oc) => oc.column('cop_id').doUpdateSet(values))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The occurrence's row, created on first need; any number of callers get the same one. */
+export async function ensureOccurrence(
+  db: Conn,
+  meetingId: number,
+  startsAt: Date,
+  endsAt: Date,
+): Promise<MeetingOccurrence> {
+  await db
+    .insertInto('meeting_occurrences')
+    .values({ meeting_id: meetingId, starts_at: startsAt, ends_at: endsAt })
+    .onConflict((oc) => oc.columns(['meeting_id', 'starts_at']).doNothing())
+    .execute();
+  return db
+    .selectFrom('meeting_occurrences')
+    .selectAll()
+    .where('meeting_id', '=', meetingId)
+    .where('starts_at', '=', startsAt)
+    .executeTakeFirstOrThrow();
+}
+
+export function findOccurrence(db: Conn, occurrenceId: number): Promise<MeetingOccurrence | undefined> {
+  return db.selectFrom('meeting_occurrences').selectAll().where('id', '=', occurrenceId).executeTakeFirst();
+}
+
+/** The occurrence row, locked for the caller's transaction (the reminder fan-out's claim). */
+export function lockOccurrence(trx: Transaction<Database>, occurrenceId: number) {
+  return trx
+    .selectFrom('meeting_occurrences')
+    .selectAll()
+    .where('id', '=', occurrenceId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+export async function markRemindersQueued(
+  trx: Conn,
+  occurrenceId: number,
+  now: Date,
+  queued: number,
+  skipped: number,
+): Promise<void> {
+  await trx
+    .updateTable('meeting_occurrences')
+    .set({ reminders_queued_at: now, reminders_queued: queued, reminders_skipped: skipped })
+    .where('id', '=', occurrenceId)
+    .execute();
+}
+
+/** Occurrences whose reminders were queued and whose outcome was not logged yet. */
+export function listUnsettledRuns(db: Conn) {
+  return db
+    .selectFrom('meeting_occurrences')
+    .selectAll()
+    .where('reminders_queued_at', 'is not', null)
+    .where('reminders_settled_at', 'is', null)
+    .execute();
+}
+
+export async function markSettled(db: Conn, occurrenceId: number, now: Date): Promise<boolean> {
+  const row = await db
+    .updateTable('meeting_occurrences')
+    .set({ reminders_settled_at: now })
+    .where('id', '=', occurrenceId)
+    .where('reminders_settled_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** How the outbox rows with a key prefix fared, by status. */
+export async function outboxOutcome(db: Conn, keyPrefix: string) {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['status', 'last_error'])
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('attempts').as('attempts')])
+    .where('dedupe_key', 'like', `${keyPrefix}%`)
+    .groupBy(['status', 'last_error'])
+    .execute();
+  return rows.map((r) => ({
+    status: r.status,
+    lastError: r.last_error,
+    count: Number(r.n),
+    attempts: Number(r.attempts),
+  }));
+}
+
+/**
+ * Moves topics of future occurrences that no longer fit the schedule (it was changed, and no
+ * reminders went out for them yet) to the new next occurrence, then drops those occurrences.
+ */
+export async function moveStrandedTopics(
+  trx: Conn,
+  meetingId: number,
+  now: Date,
+  keepStart: Date,
+  targetId: number,
+): Promise<void> {
+  const stranded = await trx
+    .selectFrom('meeting_occurrences')
+    .select('id')
+    .where('meeting_id', '=', meetingId)
+    .where('starts_at', '>', now)
+    .where('starts_at', '!=', keepStart)
+    .where('reminders_queued_at', 'is', null)
+    .execute();
+  const ids = stranded.map((s) => s.id);
+  if (ids.length === 0) return;
+  await trx.updateTable('meeting_topics').set({ occurrence_id: targetId }).where('occurrence_id', 'in', ids).execute();
+  await trx.deleteFrom('meeting_occurrences').where('id', 'in', ids).execute();
+}
+
+// ---- RSVPs, topics, attendance --------------------------------------------
+
+export async function setRsvp(db: Conn, occurrenceId: number, userId: string, coming: boolean, now: Date) {
+  await db
+    .insertInto('meeting_rsvps')
+    .values({ occurrence_id: occurrenceId, user_id: userId, coming, updated_at: now })
+    .onConflict((oc) => oc.columns(['occurrence_id', 'user_id']).doUpdateSet({ coming, updated_at: now }))
+    .execute();
+}
+
+export function listRsvps(db: Conn, occurrenceId: number) {
+  return db
+    .selectFrom('meeting_rsvps')
+    .select(['user_id', 'coming'])
+    .where('occurrence_id', '=', occurrenceId)
+    .orderBy('updated_at')
+    .orderBy('user_id')
+    .execute();
+}
+
+export async function addTopic(db: Conn, occurrenceId: number, userId: string, text: string, now: Date) {
+  await db
+    .insertInto('meeting_topics')
+    .values({ occurrence_id: occurrenceId, added_by: userId, text, created_at: now })
+    .execute();
+}
+
+export async function listTopics(db: Conn, occurrenceId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('meeting_topics')
+    .select('text')
+    .where('occurrence_id', '=', occurrenceId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.text);
+}
+
+/** Replaces who attended an occurrence, in one transaction. */
+export async function recordAttendance(
+  db: Kysely<Database>,
+  occurrenceId: number,
+  userIds: string[],
+  by: string,
+  now: Date,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('meeting_attendance').where('occurrence_id', '=', occurrenceId).execute();
+    if (userIds.length) {
+      await trx
+        .insertInto('meeting_attendance')
+        .values(userIds.map((user_id) => ({ occurrence_id: occurrenceId, user_id })))
+        .execute();
+    }
+    await trx
+      .updateTable('meeting_occurrences')
+      .set({ attendance_recorded_at: now, attendance_recorded_by: by })
+      .where('id', '=', occurrenceId)
+      .execute();
+  });
+}
+
+export async function listAttendance(db: Conn, occurrenceId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('meeting_attendance')
+    .select('user_id')
+    .where('occurrence_id', '=', occurrenceId)
+    .orderBy('user_id')
+    .execute();
+  return rows.map((r) => r.user_id);
+}
+
+/** For each occurrence with attendance recorded, newest first: whether the user attended. */
+export async function attendanceHistory(db: Conn, meetingId: number, userId: string): Promise<boolean[]> {
+  const rows = await db
+    .selectFrom('meeting_occurrences as o')
+    .leftJoin('meeting_attendance as a', (join) =>
+      join.onRef('a.occurrence_id', '=', 'o.id').on('a.user_id', '=', userId),
+    )
+    .select(['o.id', 'a.user_id'])
+    .where('o.meeting_id', '=', meetingId)
+    .where('o.attendance_recorded_at', 'is not', null)
+    .orderBy('o.starts_at', 'desc')
+    .execute();
+  return rows.map((r) => r.user_id !== null);
+}
+
+// ---- Reminder opt-outs and recipients ----------------------------------------
+
+/** Turns a member's reminders off (true) or back on (false); returns whether anything changed. */
+export async function setOptOut(db: Conn, copId: number, userId: string, off: boolean, now: Date) {
+  if (off) {
+    const row = await db
+      .insertInto('reminder_optouts')
+      .values({ cop_id: copId, user_id: userId, created_at: now })
+      .onConflict((oc) => oc.columns(['cop_id', 'user_id']).doNothing())
+      .returning('user_id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+  const result = await db
+    .deleteFrom('reminder_optouts')
+    .where('cop_id', '=', copId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function isOptedOut(db: Conn, copId: number, userId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('reminder_optouts')
+    .select('user_id')
+    .where('cop_id', '=', copId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Every member with what the reminder needs: cached zone, bot flag, opt-out. One query. */
+export async function listReminderAudience(db: Conn, copId: number) {
+  const rows = await db
+    .selectFrom('members as m')
+    .leftJoin('slack_users as u', 'u.user_id', 'm.user_id')
+    .leftJoin('reminder_optouts as o', (join) =>
+      join.onRef('o.cop_id', '=', 'm.cop_id').onRef('o.user_id', '=', 'm.user_id'),
+    )
+    .select(['m.user_id', 'u.tz', 'u.is_bot', 'u.deleted', 'o.user_id as opted_out'])
+    .where('m.cop_id', '=', copId)
+    .orderBy('m.user_id')
+    .execute();
+  return rows.map((r) => ({
+    userId: r.user_id,
+    tz: r.tz ?? null,
+    isBot: Boolean(r.is_bot) || Boolean(r.deleted),
+    optedOut: r.opted_out !== null,
+  }));
+}
+
+export async function findUserTz(db: Conn, userId: string): Promise<string | null | undefined> {
+  const row = await db.selectFrom('slack_users').select('tz').where('user_id', '=', userId).executeTakeFirst();
+  return row ? row.tz : undefined;
+}
+
+// ---- The agenda: what the norms feature (and others) hold ---------------------
+
+/** Open proposals of the CoP, and for each the members who already voted with a stance. */
+export async function openProposalsWithVoters(db: Conn, copId: number) {
+  const proposals = await db
+    .selectFrom('proposals')
+    .select(['id', 'title', 'closes_at', 'channel_id'])
+    .where('cop_id', '=', copId)
+    .where('status', '=', 'open')
+    .orderBy('closes_at')
+    .execute();
+  if (proposals.length === 0) return [];
+  const votes = await db
+    .selectFrom('votes')
+    .select(['proposal_id', 'user_id'])
+    .where(
+      'proposal_id',
+      'in',
+      proposals.map((p) => p.id),
+    )
+    .where('stance', 'is not', null)
+    .execute();
+  return proposals.map((p) => ({
+    ...p,
+    voters: new Set(votes.filter((v) => v.proposal_id === p.id).map((v) => v.user_id)),
+  }));
+}
