@@ -20,8 +20,16 @@ export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday',
 // Skip dates are finite, so this only bounds a schedule whose next year is all skipped.
 const MAX_WEEKS_AHEAD = 106;
 
+// Luxon checks a zone by building an Intl formatter each time: slow enough to matter in a
+// 10,000-member fan-out, so answers are remembered (zone names are few).
+const zoneValidity = new Map<string, boolean>();
 export function isValidZone(zone: string): boolean {
-  return IANAZone.isValidZone(zone);
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    if (zoneValidity.size < 1000) zoneValidity.set(zone, valid);
+  }
+  return valid;
 }
 
 export function parseTime(time: string): { hour: number; minute: number } | undefined {
