@@ -349,6 +349,29 @@ describe('meetings and reminder DMs', () => {
     expect(rows.filter((r) => r.status === 'sent')).toHaveLength(3);
   });
 
+  it('moving the meeting cancels unsent reminders for the old time and moves its topics', async () => {
+    await schedule(h);
+    await h.command('U2', 'topic onboarding');
+    h.fake.on('chat.postMessage', () => ({ ok: false, error: 'internal_error' }));
+    h.clock.set(REMINDER_AT);
+    await h.bot.tick();
+    h.fake.on('chat.postMessage', (params) => ({ ok: true, channel: `D${String(params.channel)}`, ts: '2.2' }));
+    // Moved to Wednesday: Tuesday's pending reminders must not go out.
+    await schedule(h, { ...SCHEDULE, weekday: '3' });
+    h.fake.clearCalls();
+    h.clock.set('2026-03-03T08:30:00Z');
+    await h.bot.tick();
+    expect(reminderDms(h)).toHaveLength(0);
+    const pending = await h.db.selectFrom('outbox').select('last_error').where('purpose', '=', 'reminder').execute();
+    expect(pending.every((r) => r.last_error === 'cancelled: the meeting moved')).toBe(true);
+    await h.command('U3', 'meeting');
+    expect(h.lastResponseText()).toContain('Wednesday 4 March, 10:00');
+    h.clock.set('2026-03-04T08:00:00Z');
+    await h.bot.tick();
+    expect(recipients(reminderDms(h))).toEqual(['U1', 'U2', 'U3', 'U4']);
+    expect(textOf(reminderDms(h)[0]!.params)).toContain('onboarding');
+  });
+
   it('records attendance after the meeting; members see their streak', async () => {
     await schedule(h);
     h.clock.set('2026-03-03T10:30:00Z');

@@ -148,8 +148,11 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     }
     await ack();
     const now = ctx.clock.now();
-    const { meeting, next } = await scheduleMeeting(ctx.db, cop.id, result.input, userId, now);
-    log.info(`meeting of cop ${cop.id} scheduled by a coordinator`);
+    const { meeting, next, cancelled } = await scheduleMeeting(ctx.db, cop.id, result.input, userId, now);
+    log.info(
+      `meeting of cop ${cop.id} scheduled by a coordinator` +
+        (cancelled ? `; ${cancelled} unsent reminders for the old time cancelled` : ''),
+    );
     await client.chat.postMessage({ channel: cop.channel_id, text: views.scheduledText(meeting, userId, next) });
   });
 

@@ -133,8 +133,8 @@ export async function outboxOutcome(db: Conn, keyPrefix: string) {
 }
 
 /**
- * Moves topics of future occurrences that no longer fit the schedule (it was changed, and no
- * reminders went out for them yet) to the new next occurrence, then drops those occurrences.
+ * After a schedule change: topics of future occurrences the schedule no longer has move to its
+ * next meeting; those occurrences are dropped unless reminders went out for them.
  */
 export async function moveStrandedTopics(
   trx: Conn,
@@ -145,16 +145,54 @@ export async function moveStrandedTopics(
 ): Promise<void> {
   const stranded = await trx
     .selectFrom('meeting_occurrences')
-    .select('id')
+    .select(['id', 'reminders_queued_at'])
     .where('meeting_id', '=', meetingId)
     .where('starts_at', '>', now)
     .where('starts_at', '!=', keepStart)
-    .where('reminders_queued_at', 'is', null)
     .execute();
-  const ids = stranded.map((s) => s.id);
-  if (ids.length === 0) return;
-  await trx.updateTable('meeting_topics').set({ occurrence_id: targetId }).where('occurrence_id', 'in', ids).execute();
-  await trx.deleteFrom('meeting_occurrences').where('id', 'in', ids).execute();
+  if (stranded.length === 0) return;
+  await trx
+    .updateTable('meeting_topics')
+    .set({ occurrence_id: targetId })
+    .where(
+      'occurrence_id',
+      'in',
+      stranded.map((s) => s.id),
+    )
+    .execute();
+  const unused = stranded.filter((s) => !s.reminders_queued_at).map((s) => s.id);
+  if (unused.length) await trx.deleteFrom('meeting_occurrences').where('id', 'in', unused).execute();
+}
+
+/**
+ * Reminders queued for future occurrences the new schedule no longer has, and not sent yet,
+ * are cancelled: a reminder for a time the meeting moved away from would mislead.
+ */
+export async function cancelMovedReminders(
+  trx: Conn,
+  meetingId: number,
+  now: Date,
+  keepStart: Date | undefined,
+  keyPrefix: (startsAt: Date) => string,
+): Promise<number> {
+  let query = trx
+    .selectFrom('meeting_occurrences')
+    .select('starts_at')
+    .where('meeting_id', '=', meetingId)
+    .where('starts_at', '>', now)
+    .where('reminders_queued_at', 'is not', null);
+  if (keepStart) query = query.where('starts_at', '!=', keepStart);
+  let cancelled = 0;
+  for (const occurrence of await query.execute()) {
+    const result = await trx
+      .updateTable('outbox')
+      .set({ status: 'failed', last_error: 'cancelled: the meeting moved', lease_until: null })
+      .where('dedupe_key', 'like', `${keyPrefix(occurrence.starts_at)}%`)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    cancelled += Number(result.numUpdatedRows);
+  }
+  return cancelled;
 }
 
 // ---- RSVPs, topics, attendance --------------------------------------------

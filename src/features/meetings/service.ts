@@ -2,6 +2,7 @@ import type { Db } from '../../db/database';
 import type { Cop, Meeting } from '../../db/schema';
 import { isCoordinator } from '../community/repository';
 import { loadAgenda, type AgendaProvider, type AgendaSection } from './agenda';
+import { reminderKeyPrefix } from './reminders';
 import * as repo from './repository';
 import { endOf, ruleOf, streakOf, upcomingStart } from './rules';
 import { nextOccurrence, previousOccurrence } from './schedule';
@@ -96,15 +97,18 @@ export async function scheduleMeeting(
   input: repo.MeetingInput,
   by: string,
   now: Date,
-): Promise<{ meeting: Meeting; next: Date | undefined }> {
+): Promise<{ meeting: Meeting; next: Date | undefined; cancelled: number }> {
   return db.transaction().execute(async (trx) => {
     const meeting = await repo.saveMeeting(trx, copId, input, by, now);
     const next = nextOccurrence(ruleOf(meeting), now);
+    const cancelled = await repo.cancelMovedReminders(trx, meeting.id, now, next, (start) =>
+      reminderKeyPrefix(meeting.id, start),
+    );
     if (next) {
       const row = await repo.ensureOccurrence(trx, meeting.id, next, endOf(meeting, next));
       await repo.moveStrandedTopics(trx, meeting.id, now, next, row.id);
     }
-    return { meeting, next };
+    return { meeting, next, cancelled };
   });
 }
 
