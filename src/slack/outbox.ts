@@ -153,6 +153,7 @@ export async function drainOutbox(
           continue;
         }
         const outcome = await sendOne(db, sender, logger, message, now, result);
+        if (outcome.mark) marks.push(outcome.mark);
         if (outcome.rateLimitedFor === undefined) continue;
         rateLimited += 1;
         gate.pause(outcome.rateLimitedFor * 1000 * scale);
@@ -162,7 +163,9 @@ export async function drainOutbox(
         else await release(db, message.id);
       }
     };
+    const marks: Promise<void>[] = [];
     await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, worker));
+    await Promise.all(marks);
     if (claimed.length < batchSize) break;
   }
   if (result.sent + result.failed + result.expired + result.retried + rateLimited > 0) {
@@ -215,7 +218,7 @@ async function sendOne(
   message: OutboxMessage,
   now: () => Date,
   result: DrainResult,
-): Promise<{ rateLimitedFor?: number }> {
+): Promise<{ rateLimitedFor?: number; mark?: Promise<void> }> {
   if (message.expires_at && message.expires_at.getTime() <= now().getTime()) {
     await db
       .updateTable('outbox')
@@ -226,25 +229,13 @@ async function sendOne(
     logger.warn(`outbox: ${message.purpose} ${message.id} expired unsent`);
     return {};
   }
+  let posted;
   try {
-    const posted = await client.chat.postMessage({
+    posted = await client.chat.postMessage({
       channel: message.recipient,
       text: message.text,
       ...(message.blocks ? { blocks: message.blocks as KnownBlock[] } : {}),
     });
-    await db
-      .updateTable('outbox')
-      .set({
-        status: 'sent',
-        sent_at: now(),
-        lease_until: null,
-        channel_id: posted.channel ?? null,
-        message_ts: posted.ts ?? null,
-      })
-      .where('id', '=', message.id)
-      .execute();
-    result.sent += 1;
-    return {};
   } catch (error) {
     const limited = error as { code?: string; retryAfter?: number };
     if (limited.code === ErrorCode.RateLimitedError) return { rateLimitedFor: Math.max(1, limited.retryAfter ?? 1) };
@@ -277,6 +268,26 @@ async function sendOne(
     );
     return {};
   }
+  // Recording the send is not awaited by the worker, which moves on to the next message while
+  // the write completes; the drain awaits every such write before it returns. The row keeps
+  // its lease meanwhile, so no sender can claim it again.
+  const mark = db
+    .updateTable('outbox')
+    .set({
+      status: 'sent',
+      sent_at: now(),
+      lease_until: null,
+      channel_id: posted.channel ?? null,
+      message_ts: posted.ts ?? null,
+    })
+    .where('id', '=', message.id)
+    .execute()
+    .then(
+      () => void (result.sent += 1),
+      (error: unknown) =>
+        logger.error(`outbox: ${message.purpose} ${message.id} was sent but not recorded; it may be sent again`, error),
+    );
+  return { mark };
 }
 
 /** The Slack message an outbox row became (channel and ts), e.g. to update a reminder in place. */
