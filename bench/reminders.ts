@@ -250,29 +250,47 @@ async function main(): Promise<void> {
   }
   console.log('');
   console.log(
-    'members | queue (render+insert) | fan-out, measured | minimum allowed | over minimum | real-time fan-out | real-time minimum | 429s | duplicates | missing',
+    'members | queue (render+insert) | fan-out, measured | minimum allowed | over minimum | ' +
+      'real-time fan-out (est.) | real-time minimum | over minimum (real time) | 429s | duplicates | missing',
   );
   let ok = true;
   for (const r of runs) {
-    const over = r.minimumMs > 0 ? (r.totalMs / r.minimumMs - 1) * 100 : NaN;
-    if (!(over <= 10) || r.duplicates || r.missing) ok = false;
+    const over = (r.totalMs / r.minimumMs - 1) * 100;
+    // Queueing is CPU and database work, which the compression does not speed up: in real time
+    // it takes what it took here. The delivery phase (rate-limited) is multiplied by the scale,
+    // which overstates it: the sender's own CPU time is multiplied too.
+    const realMs = r.queueMs + (r.totalMs - r.queueMs) * scale;
+    const realMinMs = r.minimumMs * scale;
+    const realOver = (realMs / realMinMs - 1) * 100;
+    if (!(realOver <= 10) || r.duplicates || r.missing) ok = false;
     console.log(
       [
         r.members.toLocaleString('en'),
         seconds(r.queueMs),
         seconds(r.totalMs),
         seconds(r.minimumMs),
-        `${over >= 0 ? '+' : ''}${over.toFixed(1)}%`,
-        clock(r.totalMs * scale),
-        clock(r.minimumMs * scale),
+        percent(over),
+        clock(realMs),
+        clock(realMinMs),
+        percent(realOver),
         String(r.rejected),
         String(r.duplicates),
         String(r.missing),
       ].join(' | '),
     );
   }
-  console.log(`\nGoal: within 10% of the minimum, no duplicates, none missing: ${ok ? 'met' : 'NOT met'}.`);
+  console.log(
+    '\nThe minimum: in a sliding one-minute window of 300 posts, post k (0-based) cannot go before ' +
+      'floor(k / 300) minutes; N members need N + 1 posts (their DMs and the channel announcement).' +
+      '\nReal-time estimate = queueing as measured + delivery as measured x scale (conservative: the ' +
+      'sender’s CPU time, which would not stretch, is stretched too).',
+  );
+  console.log(
+    `Goal: real-time fan-out within 10% of the minimum, no duplicates, none missing: ${ok ? 'met' : 'NOT met'}.`,
+  );
 }
+
+const percent = (p: number) => `${p >= 0 ? '+' : ''}${p.toFixed(1)}%`;
 
 main().catch((error: unknown) => {
   console.error(error);

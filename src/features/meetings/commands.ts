@@ -33,7 +33,7 @@ export function meetingSubcommands(ctx: FeatureContext, providers: () => readonl
     {
       name: 'topic',
       usage: '/cop topic <text>',
-      description: 'add a topic to the next meeting’s agenda',
+      description: "add a topic to the next meeting's agenda",
       run: async ({ command, args, cop, client, respond }) => {
         if (!cop) return;
         const checked = checkTopic(args);

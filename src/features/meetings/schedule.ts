@@ -125,9 +125,18 @@ export function parseSkipDates(text: string): { dates: string[]; bad: string[] }
 
 /** A time as someone in `zone` reads it: `Tuesday 3 March, 10:00`. */
 export function formatInZone(instant: Date, zone: string): string {
-  const dt = DateTime.fromJSDate(instant, { zone: isValidZone(zone) ? zone : 'UTC' });
-  return dt.setLocale('en-GB').toFormat('cccc d LLLL, HH:mm');
+  // A fan-out formats the same instant for each member; members share a handful of zones.
+  const key = `${instant.getTime()}|${zone}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    const dt = DateTime.fromJSDate(instant, { zone: isValidZone(zone) ? zone : 'UTC' });
+    text = dt.setLocale('en-GB').toFormat('cccc d LLLL, HH:mm');
+    if (formatted.size >= 5000) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
 }
+const formatted = new Map<string, string>();
 
 /** The weekday name of an instant in a zone, e.g. for "Tuesday's meeting". */
 export function weekdayInZone(instant: Date, zone: string): string {
