@@ -26,16 +26,14 @@ describe.each(DATABASE_KINDS)('queueing reminders on %s', (kind) => {
     await db
       .insertInto('slack_users')
       .values(
-        users
-          .slice(0, 5)
-          .map((user_id) => ({
-            user_id,
-            team_id: 'T1',
-            is_bot: false,
-            deleted: false,
-            tz: 'Asia/Kolkata',
-            updated_at: new Date(),
-          })),
+        users.slice(0, 5).map((user_id) => ({
+          user_id,
+          team_id: 'T1',
+          is_bot: false,
+          deleted: false,
+          tz: 'Asia/Kolkata',
+          updated_at: new Date(),
+        })),
       )
       .execute();
     await db
