@@ -11,6 +11,7 @@ import * as repo from './repository';
 import { endOf, parseScheduleForm, ruleOf, type ScheduleForm } from './rules';
 import { formatInZone, nextOccurrence } from './schedule';
 import { agendaFor, meetingViewData, scheduleMeeting } from './service';
+import { attendanceModal, scheduleModal } from './modals';
 import * as views from './views';
 import { zoneOf } from './zones';
 
@@ -122,7 +123,7 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     }
     const meeting = await repo.findMeeting(ctx.db, cop.id);
     const zone = await zoneOf(ctx.db, client, log, parsed.data.user.id, cop.team_id, ctx.clock.now(), 'UTC');
-    await client.views.open({ trigger_id: parsed.data.trigger_id, view: views.scheduleModal(cop.id, meeting, zone) });
+    await client.views.open({ trigger_id: parsed.data.trigger_id, view: scheduleModal(cop.id, meeting, zone) });
   });
 
   app.view(views.CALLBACK_SCHEDULE, async ({ ack, body, client }) => {
@@ -185,7 +186,7 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     const label = `${formatInZone(startsAt, meeting.time_zone)} (${meeting.time_zone})`;
     await client.views.open({
       trigger_id: parsed.data.trigger_id,
-      view: views.attendanceModal(occurrence.id, label, initial),
+      view: attendanceModal(occurrence.id, label, initial),
     });
   });
 
