@@ -85,11 +85,12 @@ export interface DrainOptions {
 // client and then adding its own retry backoff), so the drain can pause every worker for
 // exactly the Retry-After Slack asked for and resume at full speed.
 const senders = new WeakMap<WebClient, WebClient>();
-function senderFor(client: WebClient): WebClient {
+function senderFor(client: WebClient, logger: AppLogger): WebClient {
   let sender = senders.get(client);
   if (!sender) {
     sender = new WebClient(client.token, {
       slackApiUrl: client.slackApiUrl,
+      logger: logger.child('web-api'),
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
     });
@@ -136,7 +137,7 @@ export async function drainOutbox(
   const scale = options.retryAfterScale ?? 1;
   const result: DrainResult = { sent: 0, failed: 0, expired: 0, retried: 0 };
   const gate = new RateGate();
-  const sender = senderFor(client);
+  const sender = senderFor(client, logger);
   let rateLimited = 0;
 
   for (;;) {
