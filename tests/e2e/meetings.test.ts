@@ -374,6 +374,9 @@ describe('meetings and reminder DMs', () => {
 
   it('records attendance after the meeting; members see their streak', async () => {
     await schedule(h);
+    // Last Tuesday was before the meeting was scheduled: nothing to record yet.
+    await h.command('U1', 'meeting');
+    expect(h.lastResponseText()).not.toContain('Record attendance');
     h.clock.set('2026-03-03T10:30:00Z');
     await h.command('U1', 'meeting');
     const response = h.responses().at(-1)!;

@@ -179,7 +179,11 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
       await respond({ response_type: 'ephemeral', replace_original: false, text: 'That meeting did not happen.' });
       return;
     }
-    const occurrence = await repo.ensureOccurrence(ctx.db, meeting.id, startsAt, endOf(meeting, startsAt));
+    const occurrence = await repo.findOccurrenceAt(ctx.db, meeting.id, startsAt);
+    if (!occurrence) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: 'That meeting did not happen.' });
+      return;
+    }
     const initial = occurrence.attendance_recorded_at
       ? await repo.listAttendance(ctx.db, occurrence.id)
       : (await repo.listRsvps(ctx.db, occurrence.id)).filter((r) => r.coming).map((r) => r.user_id);

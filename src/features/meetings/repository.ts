@@ -69,6 +69,15 @@ export async function ensureOccurrence(
     .executeTakeFirstOrThrow();
 }
 
+export function findOccurrenceAt(db: Conn, meetingId: number, startsAt: Date): Promise<MeetingOccurrence | undefined> {
+  return db
+    .selectFrom('meeting_occurrences')
+    .selectAll()
+    .where('meeting_id', '=', meetingId)
+    .where('starts_at', '=', startsAt)
+    .executeTakeFirst();
+}
+
 export function findOccurrence(db: Conn, occurrenceId: number): Promise<MeetingOccurrence | undefined> {
   return db.selectFrom('meeting_occurrences').selectAll().where('id', '=', occurrenceId).executeTakeFirst();
 }

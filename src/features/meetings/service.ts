@@ -77,7 +77,9 @@ export async function meetingViewData(
       .where('meeting_id', '=', meeting.id)
       .where('starts_at', '=', lastStart)
       .executeTakeFirst();
-    last = { copId: cop.id, startsAt: lastStart, recorded: Boolean(recorded?.attendance_recorded_at) };
+    // Only a meeting that was on the schedule when it happened (its row was made when it was
+    // next), not a date before the meeting was first scheduled.
+    if (recorded) last = { copId: cop.id, startsAt: lastStart, recorded: Boolean(recorded.attendance_recorded_at) };
   }
   const result: MeetingViewData = { ...base, last, streak: await streak(db, meeting.id, viewerId) };
   if (!upcoming) return result;
