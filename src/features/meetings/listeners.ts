@@ -8,7 +8,7 @@ import type { FeatureContext } from '../types';
 import type { AgendaProvider } from './agenda';
 import { announcementKey } from './reminders';
 import * as repo from './repository';
-import { endOf, parseScheduleForm, ruleOf, type ScheduleForm } from './rules';
+import { parseScheduleForm, ruleOf, type ScheduleForm } from './rules';
 import { formatInZone, nextOccurrence } from './schedule';
 import { agendaFor, meetingViewData, scheduleMeeting } from './service';
 import { attendanceModal, scheduleModal } from './modals';
