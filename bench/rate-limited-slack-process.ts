@@ -28,6 +28,12 @@ process.on('message', (message: StartMessage | { type: 'stats'; every: number } 
         rejected: fake.rejected,
         duplicates,
         delivered: [...fake.delivered.keys()],
+        // Milliseconds from the first accepted post to the first post of the last window
+        // (the part of the fan-out spent waiting for the limit), and to the last post.
+        rateLimitedSpanMs: fake.acceptedAt.length
+          ? fake.acceptedAt[Math.floor((fake.acceptedAt.length - 1) / message.every) * message.every]! -
+            fake.acceptedAt[0]!
+          : 0,
         // Seconds from the first accepted post to every 300th, and to the last.
         marks: fake.acceptedAt
           .filter((_, i) => i % message.every === 0 || i === fake!.acceptedAt.length - 1)
