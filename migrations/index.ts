@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as m001 from './001_community';
 import * as m002 from './002_norms';
 import * as m003 from './003_struggles';
+import * as m004 from './004_meetings';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from the directory) so the
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '001_community': m001,
   '002_norms': m002,
   '003_struggles': m003,
+  '004_meetings': m004,
 };

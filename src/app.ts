@@ -8,6 +8,8 @@ import { communityFeature } from './features/community';
 import { homeFeature } from './features/home';
 import { normsFeature } from './features/norms';
 import { strugglesFeature } from './features/struggles';
+import { strugglesSinceLastMeeting } from './features/struggles/agenda';
+import { meetingsFeature } from './features/meetings';
 import type { Feature, FeatureContext } from './features/types';
 import { AppLogger } from './logger';
 import { registerCopCommand } from './slack/cop-command';
@@ -127,6 +129,7 @@ export function createApp(deps: AppDeps): CopBot {
   features.push(homeSurface);
   features.push(normsFeature(ctx));
   features.push(strugglesFeature(ctx));
+  features.push(meetingsFeature(ctx, { agendaProviders: [strugglesSinceLastMeeting] }));
 
   // Last, so DMs queued by the jobs above go out in the same tick.
   features.push({

@@ -182,6 +182,66 @@ export interface StruggleReplyTable {
   search: ColumnType<string, never, never>;
 }
 
+// ---- Meetings ------------------------------------------------------------
+
+/** A CoP's recurring meeting: weekly, at a local time in an IANA zone. */
+export interface MeetingTable {
+  id: Generated<number>;
+  cop_id: number;
+  /** ISO weekday, 1 = Monday … 7 = Sunday. */
+  weekday: number;
+  /** `HH:mm`, local to `time_zone`. */
+  local_time: string;
+  time_zone: string;
+  length_minutes: number;
+  location: string;
+  lead_minutes: number;
+  /** Comma-separated local dates (YYYY-MM-DD) with no meeting. */
+  skip_dates: Generated<string>;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+/** One occurrence of a meeting, recorded once something happens for it. */
+export interface MeetingOccurrenceTable {
+  id: Generated<number>;
+  meeting_id: number;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  reminders_queued_at: NullableTimestamp;
+  reminders_queued: number | null;
+  reminders_skipped: number | null;
+  reminders_settled_at: NullableTimestamp;
+  attendance_recorded_at: NullableTimestamp;
+  attendance_recorded_by: string | null;
+}
+
+export interface MeetingRsvpTable {
+  occurrence_id: number;
+  user_id: string;
+  coming: boolean;
+  updated_at: Timestamp;
+}
+
+export interface MeetingTopicTable {
+  id: Generated<number>;
+  occurrence_id: number;
+  added_by: string;
+  text: string;
+  created_at: Timestamp;
+}
+
+export interface MeetingAttendanceTable {
+  occurrence_id: number;
+  user_id: string;
+}
+
+export interface ReminderOptoutTable {
+  cop_id: number;
+  user_id: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   cops: CopTable;
   coordinators: CoordinatorTable;
@@ -195,6 +255,12 @@ export interface Database {
   votes: VoteTable;
   struggles: StruggleTable;
   struggle_replies: StruggleReplyTable;
+  meetings: MeetingTable;
+  meeting_occurrences: MeetingOccurrenceTable;
+  meeting_rsvps: MeetingRsvpTable;
+  meeting_topics: MeetingTopicTable;
+  meeting_attendance: MeetingAttendanceTable;
+  reminder_optouts: ReminderOptoutTable;
 }
 
 export type Cop = Selectable<CopTable>;
@@ -206,3 +272,5 @@ export type CopUpdate = Updateable<CopTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
 export type Struggle = Selectable<StruggleTable>;
 export type StruggleReply = Selectable<StruggleReplyTable>;
+export type Meeting = Selectable<MeetingTable>;
+export type MeetingOccurrence = Selectable<MeetingOccurrenceTable>;

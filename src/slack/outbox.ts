@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode, WebClient } from '@slack/web-api';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, OutboxMessage } from '../db/schema';
 import type { AppLogger } from '../logger';
@@ -72,15 +72,57 @@ export interface DrainOptions {
   batchSize?: number;
   /** How long a claim holds before another sender may retry the message. */
   leaseMs?: number;
-  /** How many sends run at once (the Web API client still queues and honours 429s). */
+  /** How many sends run at once. */
   concurrency?: number;
+  /**
+   * Multiplies every Retry-After wait. 1 in production; the reminders benchmark runs a
+   * time-compressed fake Slack (a minute lasts a second) and sets 1/60 to match.
+   */
+  retryAfterScale?: number;
+}
+
+// Sends go through a client that hands 429s back at once (instead of sleeping inside the
+// client and then adding its own retry backoff), so the drain can pause every worker for
+// exactly the Retry-After Slack asked for and resume at full speed.
+const senders = new WeakMap<WebClient, WebClient>();
+function senderFor(client: WebClient, logger: AppLogger): WebClient {
+  let sender = senders.get(client);
+  if (!sender) {
+    sender = new WebClient(client.token, {
+      slackApiUrl: client.slackApiUrl,
+      logger: logger.child('web-api'),
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
+    });
+    senders.set(client, sender);
+  }
+  return sender;
+}
+
+// A message rate-limited this often in one drain goes back to the queue for a later tick.
+const MAX_RATE_LIMITED = 50;
+// Stop sending a claimed message this long before its lease ends, so no other sender can
+// claim it while this one is still sending it.
+const LEASE_MARGIN_MS = 30_000;
+
+/** A pause all workers of one drain observe after a 429, in real time. */
+class RateGate {
+  private until = 0;
+  pause(ms: number): void {
+    this.until = Math.max(this.until, Date.now() + ms);
+  }
+  async wait(): Promise<void> {
+    for (let left = this.until - Date.now(); left > 0; left = this.until - Date.now()) {
+      await new Promise((resolve) => setTimeout(resolve, left));
+    }
+  }
 }
 
 /**
  * Sends due DMs. Each row is claimed with FOR UPDATE SKIP LOCKED and a lease, so concurrent
  * senders (several bot instances) never send the same row twice, and a crash after the claim
- * leaves the row to be retried once the lease ends. Rate limits (429 + Retry-After) are waited
- * out by the Web API client, which slows the fan-out without dropping anything.
+ * leaves the row to be retried once the lease ends. A 429 pauses the whole drain for its
+ * Retry-After and the message is sent again: the fan-out slows, nothing is dropped or doubled.
  */
 export async function drainOutbox(
   db: Kysely<Database>,
@@ -91,28 +133,54 @@ export async function drainOutbox(
 ): Promise<DrainResult> {
   const batchSize = options.batchSize ?? 200;
   const leaseMs = options.leaseMs ?? 5 * 60_000;
-  const concurrency = options.concurrency ?? 10;
+  const concurrency = options.concurrency ?? 20;
+  const scale = options.retryAfterScale ?? 1;
   const result: DrainResult = { sent: 0, failed: 0, expired: 0, retried: 0 };
+  const gate = new RateGate();
+  const sender = senderFor(client, logger);
+  let rateLimited = 0;
 
   for (;;) {
     const claimed = await claimDue(db, now(), batchSize, leaseMs);
     if (claimed.length === 0) break;
-    let next = 0;
+    const claimedAt = Date.now();
+    const queue = [...claimed];
+    const limitedTimes = new Map<number, number>();
     const worker = async () => {
-      while (next < claimed.length) {
-        const message = claimed[next++]!;
-        await sendOne(db, client, logger, message, now, result);
+      for (let message = queue.shift(); message; message = queue.shift()) {
+        await gate.wait();
+        if (Date.now() - claimedAt > leaseMs - LEASE_MARGIN_MS) {
+          await release(db, message.id);
+          continue;
+        }
+        const outcome = await sendOne(db, sender, logger, message, now, result);
+        if (outcome.mark) marks.push(outcome.mark);
+        if (outcome.rateLimitedFor === undefined) continue;
+        rateLimited += 1;
+        gate.pause(outcome.rateLimitedFor * 1000 * scale);
+        const times = (limitedTimes.get(message.id) ?? 0) + 1;
+        limitedTimes.set(message.id, times);
+        if (times < MAX_RATE_LIMITED) queue.unshift(message);
+        else await release(db, message.id);
       }
     };
+    const marks: Promise<void>[] = [];
     await Promise.all(Array.from({ length: Math.min(concurrency, claimed.length) }, worker));
+    await Promise.all(marks);
     if (claimed.length < batchSize) break;
   }
-  if (result.sent + result.failed + result.expired + result.retried > 0) {
+  if (result.sent + result.failed + result.expired + result.retried + rateLimited > 0) {
     logger.info(
-      `outbox: sent ${result.sent}, failed ${result.failed}, expired ${result.expired}, to retry ${result.retried}`,
+      `outbox: sent ${result.sent}, failed ${result.failed}, expired ${result.expired}, to retry ${result.retried}` +
+        (rateLimited ? `, rate-limited ${rateLimited} times (waited and sent again)` : ''),
     );
   }
   return result;
+}
+
+/** Gives a claimed message back unsent, for the next drain (here or on another instance). */
+async function release(db: Kysely<Database>, id: number): Promise<void> {
+  await db.updateTable('outbox').set({ lease_until: null }).where('id', '=', id).execute();
 }
 
 async function claimDue(db: Kysely<Database>, now: Date, limit: number, leaseMs: number): Promise<OutboxMessage[]> {
@@ -151,7 +219,7 @@ async function sendOne(
   message: OutboxMessage,
   now: () => Date,
   result: DrainResult,
-): Promise<void> {
+): Promise<{ rateLimitedFor?: number; mark?: Promise<void> }> {
   if (message.expires_at && message.expires_at.getTime() <= now().getTime()) {
     await db
       .updateTable('outbox')
@@ -160,27 +228,18 @@ async function sendOne(
       .execute();
     result.expired += 1;
     logger.warn(`outbox: ${message.purpose} ${message.id} expired unsent`);
-    return;
+    return {};
   }
+  let posted;
   try {
-    const posted = await client.chat.postMessage({
+    posted = await client.chat.postMessage({
       channel: message.recipient,
       text: message.text,
       ...(message.blocks ? { blocks: message.blocks as KnownBlock[] } : {}),
     });
-    await db
-      .updateTable('outbox')
-      .set({
-        status: 'sent',
-        sent_at: now(),
-        lease_until: null,
-        channel_id: posted.channel ?? null,
-        message_ts: posted.ts ?? null,
-      })
-      .where('id', '=', message.id)
-      .execute();
-    result.sent += 1;
   } catch (error) {
+    const limited = error as { code?: string; retryAfter?: number };
+    if (limited.code === ErrorCode.RateLimitedError) return { rateLimitedFor: Math.max(1, limited.retryAfter ?? 1) };
     const code = (error as { data?: { error?: string } }).data?.error;
     if (code && PERMANENT_ERRORS.has(code)) {
       await db
@@ -190,7 +249,7 @@ async function sendOne(
         .execute();
       result.failed += 1;
       logger.warn(`outbox: ${message.purpose} ${message.id} to ${message.recipient} failed for good: ${code}`);
-      return;
+      return {};
     }
     // Transient (network, 5xx, rate limit beyond the client's retries): back off and let a later drain retry.
     const backoffMs = Math.min(60 * 60_000, 30_000 * 2 ** Math.min(message.attempts, 7));
@@ -208,7 +267,28 @@ async function sendOne(
       `outbox: ${message.purpose} ${message.id} will be retried (attempt ${message.attempts})`,
       code ?? error,
     );
+    return {};
   }
+  // Recording the send is not awaited by the worker, which moves on to the next message while
+  // the write completes; the drain awaits every such write before it returns. The row keeps
+  // its lease meanwhile, so no sender can claim it again.
+  const mark = db
+    .updateTable('outbox')
+    .set({
+      status: 'sent',
+      sent_at: now(),
+      lease_until: null,
+      channel_id: posted.channel ?? null,
+      message_ts: posted.ts ?? null,
+    })
+    .where('id', '=', message.id)
+    .execute()
+    .then(
+      () => void (result.sent += 1),
+      (error: unknown) =>
+        logger.error(`outbox: ${message.purpose} ${message.id} was sent but not recorded; it may be sent again`, error),
+    );
+  return { mark };
 }
 
 /** The Slack message an outbox row became (channel and ts), e.g. to update a reminder in place. */

@@ -313,6 +313,17 @@ function elementState(
       return { type, selected_time: given === undefined ? (element.initial_time ?? null) : given };
     case 'datepicker':
       return { type, selected_date: given === undefined ? (element.initial_date ?? null) : given };
+    case 'multi_users_select': {
+      const list =
+        given === undefined
+          ? ((element.initial_users ?? []) as string[])
+          : Array.isArray(given)
+            ? given
+            : given
+              ? [given]
+              : [];
+      return { type, selected_users: list };
+    }
     case 'users_select':
       return { type, selected_user: given === undefined ? (element.initial_user ?? null) : given };
     case 'conversations_select':

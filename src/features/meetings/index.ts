@@ -1,0 +1,65 @@
+import { MemberDirectory } from '../community/directory';
+import type { Feature, FeatureContext } from '../types';
+import { memberTopics, proposalsAwaitingVote, type AgendaProvider } from './agenda';
+import { meetingSubcommands } from './commands';
+import { registerMeetingListeners } from './listeners';
+import { queueDueReminders } from './reminders';
+import * as repo from './repository';
+import { streak, upcomingOccasion } from './service';
+import { homeBlocks } from './views';
+import { zoneOf } from './zones';
+
+export type { AgendaProvider, AgendaSection } from './agenda';
+
+export interface MeetingsOptions {
+  /**
+   * More agenda sources, shown between the proposals awaiting a vote and the members' topics.
+   * The hook for "struggles posted since the last meeting" (the struggles feature).
+   */
+  readonly agendaProviders?: readonly AgendaProvider[];
+}
+
+/** Recurring meetings, reminder DMs (once each, on time), RSVPs, topics and attendance. */
+export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = {}): Feature {
+  const providers: readonly AgendaProvider[] = [
+    proposalsAwaitingVote,
+    ...(options.agendaProviders ?? []),
+    memberTopics,
+  ];
+  const log = ctx.logger.child('meetings');
+  const directory = new MemberDirectory(ctx.db, ctx.client, ctx.logger.child('members'));
+  return {
+    name: 'meetings',
+    subcommands: meetingSubcommands(ctx, () => providers),
+    register: (app) => registerMeetingListeners(app, ctx, () => providers),
+    homeSection: async ({ cop, viewerId }) => {
+      const meeting = await repo.findMeeting(ctx.db, cop.id);
+      if (!meeting) return homeBlocks({ occasion: undefined, viewerZone: 'UTC', coming: undefined, streak: 0 });
+      const now = ctx.clock.now();
+      const upcoming = await upcomingOccasion(ctx.db, meeting, now);
+      const zone = await zoneOf(ctx.db, ctx.client, log, viewerId, cop.team_id, now, meeting.time_zone);
+      const rsvps = upcoming ? await repo.listRsvps(ctx.db, upcoming.occasion.occurrenceId) : [];
+      return homeBlocks({
+        occasion: upcoming?.occasion,
+        viewerZone: zone,
+        coming: rsvps.find((r) => r.user_id === viewerId)?.coming,
+        streak: await streak(ctx.db, meeting.id, viewerId),
+      });
+    },
+    jobs: [
+      {
+        name: 'meeting-reminders',
+        run: (now) =>
+          queueDueReminders(
+            {
+              db: ctx.db,
+              logger: log,
+              providers,
+              refreshUsers: (teamId, at) => directory.refreshUsers(teamId, at),
+            },
+            now,
+          ),
+      },
+    ],
+  };
+}

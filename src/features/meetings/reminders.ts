@@ -1,0 +1,154 @@
+import type { Db } from '../../db/database';
+import type { Meeting } from '../../db/schema';
+import type { AppLogger } from '../../logger';
+import { enqueueDms, type OutgoingDm } from '../../slack/outbox';
+import { findCopById } from '../community/repository';
+import { loadAgenda, type AgendaProvider } from './agenda';
+import * as repo from './repository';
+import { endOf, ruleOf } from './rules';
+import { dueReminder, isValidZone, previousOccurrence } from './schedule';
+import { announcementText, reminderDm } from './views';
+
+export const reminderKeyPrefix = (meetingId: number, startsAt: Date): string =>
+  `reminder:${meetingId}:${startsAt.toISOString()}:`;
+export const reminderKey = (meetingId: number, startsAt: Date, userId: string): string =>
+  `${reminderKeyPrefix(meetingId, startsAt)}${userId}`;
+export const announcementKey = (meetingId: number, startsAt: Date): string =>
+  `meeting-announcement:${meetingId}:${startsAt.toISOString()}`;
+
+/** Past this many members with no cached zone, refresh the user cache from users.list first. */
+export const REFRESH_USERS_THRESHOLD = 20;
+
+export interface ReminderDeps {
+  readonly db: Db;
+  readonly logger: AppLogger;
+  readonly providers: readonly AgendaProvider[];
+  /** Fills slack_users (zones, bots) from users.list pages; called before a fan-out if many lack a zone. */
+  readonly refreshUsers: (teamId: string, now: Date) => Promise<unknown>;
+}
+
+/**
+ * One tick of the reminder job: for each meeting whose next occurrence's reminder time has come
+ * (and which is still ahead), queue one DM per member who has not opted out, and the home
+ * channel's announcement, in the transaction that marks the occurrence's reminders as queued.
+ * The outbox drain (last job of the tick) sends them, once each, on any number of instances.
+ */
+export async function queueDueReminders(deps: ReminderDeps, now: Date): Promise<void> {
+  for (const meeting of await repo.listMeetings(deps.db)) {
+    try {
+      await queueForMeeting(deps, meeting, now);
+    } catch (error) {
+      deps.logger.error(`queueing reminders for meeting ${meeting.id} failed`, error);
+    }
+  }
+  await logSettledRuns(deps, now);
+}
+
+async function queueForMeeting(deps: ReminderDeps, meeting: Meeting, now: Date): Promise<void> {
+  const { db, logger } = deps;
+  const rule = ruleOf(meeting);
+  const startsAt = dueReminder(rule, meeting.lead_minutes, now);
+  if (!startsAt) return;
+  const occurrence = await repo.ensureOccurrence(db, meeting.id, startsAt, endOf(meeting, startsAt));
+  if (occurrence.reminders_queued_at) return;
+  const cop = await findCopById(db, meeting.cop_id);
+  if (!cop) return;
+
+  // Zones come from the cache; a fan-out never looks users up one by one (users.info is Tier 4).
+  let audience = await repo.listReminderAudience(db, cop.id);
+  const unknownZone = audience.filter((a) => !a.tz).length;
+  if (unknownZone > REFRESH_USERS_THRESHOLD) {
+    try {
+      await deps.refreshUsers(cop.team_id, now);
+      audience = await repo.listReminderAudience(db, cop.id);
+    } catch (error) {
+      logger.warn(`refreshing the user cache before reminders failed; using the meeting's zone`, error);
+    }
+  }
+
+  const previous = previousOccurrence(rule, new Date(startsAt.getTime() - 1));
+  const agendaFor = await loadAgenda(
+    deps.providers,
+    { db, cop, occurrenceId: occurrence.id, since: previous ?? null, startsAt },
+    (provider, error) => logger.error(`agenda provider ${provider} failed for meeting ${meeting.id}`, error),
+  );
+
+  const result = await db.transaction().execute(async (trx) => {
+    // The claim: whoever locks the row first and finds it unqueued does the fan-out.
+    const locked = await repo.lockOccurrence(trx, occurrence.id);
+    if (locked.reminders_queued_at) return undefined;
+    const rsvps = await repo.listRsvps(trx, occurrence.id);
+    const coming = new Map(rsvps.map((r) => [r.user_id, r.coming]));
+    const occasion = { occurrenceId: occurrence.id, startsAt, meeting };
+    const recipients = audience.filter((a) => !a.isBot && !a.optedOut);
+    let fallbackZone = 0;
+    const messages: OutgoingDm[] = recipients.map((member) => {
+      const zone = member.tz && isValidZone(member.tz) ? member.tz : meeting.time_zone;
+      if (zone !== member.tz) fallbackZone += 1;
+      const dm = reminderDm({
+        occasion,
+        channelId: cop.channel_id,
+        zone,
+        agenda: agendaFor(member.userId),
+        coming: coming.get(member.userId),
+      });
+      return {
+        dedupeKey: reminderKey(meeting.id, startsAt, member.userId),
+        purpose: 'reminder',
+        recipient: member.userId,
+        text: dm.text,
+        blocks: dm.blocks,
+        notBefore: now,
+        // Late is fine while the meeting is ahead; after it starts, a reminder is noise.
+        expiresAt: startsAt,
+      };
+    });
+    const queued = await enqueueDms(trx, messages);
+    const comingCount = rsvps.filter((r) => r.coming).length;
+    await enqueueDms(trx, [
+      {
+        dedupeKey: announcementKey(meeting.id, startsAt),
+        purpose: 'meeting-announcement',
+        recipient: cop.channel_id,
+        text: announcementText(startsAt, meeting, comingCount),
+        notBefore: now,
+        expiresAt: startsAt,
+      },
+    ]);
+    const skipped = audience.length - recipients.length;
+    await repo.markRemindersQueued(trx, occurrence.id, now, queued, skipped);
+    return { queued, skipped, fallbackZone, optedOut: audience.filter((a) => a.optedOut).length };
+  });
+  if (!result) return;
+  const late = now.getTime() - (startsAt.getTime() - meeting.lead_minutes * 60_000);
+  logger.info(
+    `reminders for meeting ${meeting.id} on ${startsAt.toISOString()}: queued ${result.queued}, ` +
+      `skipped ${result.skipped} (${result.optedOut} opted out, the rest bots or deactivated), ` +
+      `${result.fallbackZone} in the meeting's zone for want of their own` +
+      (late > 5 * 60_000 ? `; ${Math.round(late / 60_000)} minutes late (no instance was running)` : ''),
+  );
+}
+
+/** Logs how each queued run ended (sent, failed, expired, retries) once nothing is pending. */
+async function logSettledRuns(deps: ReminderDeps, now: Date): Promise<void> {
+  for (const run of await repo.listUnsettledRuns(deps.db)) {
+    const outcome = await repo.outboxOutcome(deps.db, reminderKeyPrefix(run.meeting_id, run.starts_at));
+    const count = (status: string) => outcome.filter((o) => o.status === status).reduce((n, o) => n + o.count, 0);
+    const pending = count('pending');
+    if (pending > 0 && run.starts_at.getTime() > now.getTime()) continue;
+    if (!(await repo.markSettled(deps.db, run.id, now))) continue;
+    const failed = outcome.filter((o) => o.status === 'failed' && o.lastError !== 'expired');
+    const expired = outcome.filter((o) => o.lastError === 'expired').reduce((n, o) => n + o.count, 0);
+    const attempts = outcome.reduce((n, o) => n + o.attempts, 0);
+    const finished = count('sent') + failed.reduce((n, o) => n + o.count, 0);
+    const reasons = failed.map((f) => `${f.count} ${f.lastError ?? 'unknown'}`).join(', ');
+    deps.logger.info(
+      `reminder run for meeting ${run.meeting_id} on ${run.starts_at.toISOString()} done: ` +
+        `queued ${run.reminders_queued ?? 0}, sent ${count('sent')}, ` +
+        `skipped ${(run.reminders_skipped ?? 0) + finished - count('sent') + expired} ` +
+        `(${run.reminders_skipped ?? 0} opted out or bots, ${finished - count('sent')} failed${reasons ? `: ${reasons}` : ''}, ${expired} expired unsent), ` +
+        `retried ${Math.max(0, attempts - finished - expired)}` +
+        (pending ? `, ${pending} still pending at the meeting's start` : ''),
+    );
+  }
+}

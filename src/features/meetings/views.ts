@@ -1,0 +1,190 @@
+import type { Button, KnownBlock } from '@slack/types';
+import type { Meeting } from '../../db/schema';
+import { actions, button, context, header, section } from '../../slack/blocks';
+import { escapeText, mention } from '../../slack/text';
+import type { AgendaSection } from './agenda';
+import { describeLead, formatInZone, WEEKDAYS, weekdayInZone } from './schedule';
+
+export const ACTION_RSVP_YES = 'meetings:rsvp_yes';
+export const ACTION_RSVP_NO = 'meetings:rsvp_no';
+export const ACTION_SCHEDULE = 'meetings:schedule';
+export const ACTION_ATTENDANCE = 'meetings:attendance';
+export const CALLBACK_SCHEDULE = 'meetings:schedule';
+export const CALLBACK_ATTENDANCE = 'meetings:attendance';
+
+export const LEAD_CHOICES: ReadonlyArray<{ minutes: number; label: string }> = [
+  { minutes: 15, label: '15 minutes before' },
+  { minutes: 30, label: '30 minutes before' },
+  { minutes: 60, label: '1 hour before' },
+  { minutes: 120, label: '2 hours before' },
+  { minutes: 1440, label: '1 day before' },
+  { minutes: 2880, label: '2 days before' },
+];
+
+export interface Occasion {
+  readonly occurrenceId: number;
+  readonly startsAt: Date;
+  readonly meeting: Meeting;
+}
+
+/** `Tuesday 3 March, 10:00 your time (Europe/Amsterdam)`, plus the meeting's own time if different. */
+export function whenText(startsAt: Date, meeting: Meeting, viewerZone: string): string {
+  const yours = `*${formatInZone(startsAt, viewerZone)}* your time (${viewerZone})`;
+  if (viewerZone === meeting.time_zone) return yours;
+  return `${yours}; ${formatInZone(startsAt, meeting.time_zone)} in ${meeting.time_zone}`;
+}
+
+export function ruleText(meeting: Meeting): string {
+  const skips = meeting.skip_dates ? ` Skipped on ${meeting.skip_dates.split(',').join(', ')}.` : '';
+  return (
+    `Every ${WEEKDAYS[meeting.weekday - 1]} at ${meeting.local_time} (${meeting.time_zone}), ${meeting.length_minutes} minutes; ` +
+    `reminders ${describeLead(meeting.lead_minutes)} before.${skips}`
+  );
+}
+
+function agendaBlocks(agenda: AgendaSection[]): KnownBlock[] {
+  if (agenda.length === 0) return [section('*Agenda*\nNothing on it yet. Add a topic with `/cop topic <text>`.')];
+  return agenda.map((part) => section(`*${part.title}*\n${part.lines.join('\n')}`));
+}
+
+function rsvpButtons(occurrenceId: number, coming: boolean | undefined): Button[] {
+  return [
+    button(coming === true ? 'I’m coming ✓' : 'I’m coming', ACTION_RSVP_YES, String(occurrenceId), 'primary'),
+    button(coming === false ? 'I can’t make it ✓' : 'I can’t make it', ACTION_RSVP_NO, String(occurrenceId)),
+  ];
+}
+
+export function rsvpStatusText(coming: boolean | undefined): string {
+  if (coming === true) return 'You said you’re coming.';
+  if (coming === false) return 'You said you can’t make it.';
+  return 'You haven’t said whether you’re coming yet.';
+}
+
+/** The reminder DM, rendered for one member in their own zone. */
+export function reminderDm(input: {
+  occasion: Occasion;
+  channelId: string;
+  zone: string;
+  agenda: AgendaSection[];
+  coming?: boolean;
+}): { text: string; blocks: KnownBlock[] } {
+  const { occasion, zone } = input;
+  const when = formatInZone(occasion.startsAt, zone);
+  const where = escapeText(occasion.meeting.location);
+  const text = `Reminder: the CoP meeting of <#${input.channelId}> is on ${when} (your time, ${zone}). Where: ${where}`;
+  return {
+    text,
+    blocks: [
+      section(`:calendar: *Reminder: the CoP meeting of <#${input.channelId}>*`),
+      section(
+        `${whenText(occasion.startsAt, occasion.meeting, zone)} · ${occasion.meeting.length_minutes} minutes\n*Where:* ${where}`,
+      ),
+      ...agendaBlocks(input.agenda),
+      section(`*Are you coming?* ${rsvpStatusText(input.coming)}`),
+      actions('meetings:rsvp', ...rsvpButtons(occasion.occurrenceId, input.coming)),
+      context('You get this as a member of the CoP. `/cop reminders off` turns these reminders off.'),
+    ],
+  };
+}
+
+/** The home-channel note when reminders go out. */
+export function announcementText(startsAt: Date, meeting: Meeting, coming: number): string {
+  const day = weekdayInZone(startsAt, meeting.time_zone);
+  return (
+    `:calendar: Reminders for ${day}’s meeting (${formatInZone(startsAt, meeting.time_zone)}, ${meeting.time_zone}) went out; ` +
+    `${coming} coming so far. \`/cop meeting\` shows the agenda.`
+  );
+}
+
+export function scheduledText(meeting: Meeting, by: string, next: Date | undefined): string {
+  const nextText = next ? ` Next: ${formatInZone(next, meeting.time_zone)} (${meeting.time_zone}).` : '';
+  return `:calendar: ${mention(by)} scheduled the CoP meeting. ${ruleText(meeting)}${nextText} Where: ${escapeText(meeting.location)}`;
+}
+
+export interface MeetingViewData {
+  meeting: Meeting | undefined;
+  occasion: Occasion | undefined;
+  inProgress: boolean;
+  viewerZone: string;
+  agenda: AgendaSection[];
+  rsvps: Array<{ user_id: string; coming: boolean }>;
+  viewerId: string;
+  isCoordinator: boolean;
+  streak: number;
+  /** The last occurrence that started, for recording attendance. */
+  last: { copId: number; startsAt: Date; recorded: boolean } | undefined;
+  copId: number;
+}
+
+function whoIsComing(rsvps: MeetingViewData['rsvps']): string {
+  const coming = rsvps.filter((r) => r.coming).map((r) => mention(r.user_id));
+  const notComing = rsvps.filter((r) => !r.coming).length;
+  const names = coming.length ? `: ${coming.slice(0, 40).join(', ')}${coming.length > 40 ? ', …' : ''}` : '';
+  return `*Who is coming:* ${coming.length} coming${names}; ${notComing} can’t make it.`;
+}
+
+export function streakText(streak: number): string {
+  if (streak === 0) return 'Your attendance streak: none yet.';
+  return `Your attendance streak: ${streak} meeting${streak === 1 ? '' : 's'} in a row.`;
+}
+
+/** What `/cop meeting` shows (ephemeral). */
+export function meetingMessage(data: MeetingViewData): { text: string; blocks: KnownBlock[] } {
+  const coordinatorButtons: Button[] = [];
+  if (data.isCoordinator) {
+    coordinatorButtons.push(
+      button(data.meeting ? 'Change the meeting' : 'Schedule the meeting', ACTION_SCHEDULE, String(data.copId)),
+    );
+    if (data.last) {
+      coordinatorButtons.push(
+        button(
+          data.last.recorded ? 'Change attendance' : 'Record attendance',
+          ACTION_ATTENDANCE,
+          `${data.last.copId}:${data.last.startsAt.toISOString()}`,
+        ),
+      );
+    }
+  }
+  if (!data.meeting || !data.occasion) {
+    const text = data.meeting
+      ? 'No upcoming meeting: every date in the next two years is skipped.'
+      : 'No meeting is scheduled yet.' + (data.isCoordinator ? '' : ' A coordinator can schedule one.');
+    const blocks: KnownBlock[] = [header('Next meeting'), section(text)];
+    if (coordinatorButtons.length) blocks.push(actions('meetings:admin', ...coordinatorButtons));
+    return { text, blocks };
+  }
+  const { occasion, meeting } = data;
+  const mine = data.rsvps.find((r) => r.user_id === data.viewerId)?.coming;
+  const text = `Next meeting: ${formatInZone(occasion.startsAt, data.viewerZone)} (your time, ${data.viewerZone})`;
+  const blocks: KnownBlock[] = [
+    header(data.inProgress ? 'The meeting is on now' : 'Next meeting'),
+    section(
+      `${whenText(occasion.startsAt, meeting, data.viewerZone)} · ${meeting.length_minutes} minutes\n*Where:* ${escapeText(meeting.location)}`,
+    ),
+    context(ruleText(meeting)),
+    ...agendaBlocks(data.agenda),
+    section(`${whoIsComing(data.rsvps)}\n${rsvpStatusText(mine)}`),
+    actions('meetings:rsvp', ...rsvpButtons(occasion.occurrenceId, mine)),
+    context(streakText(data.streak)),
+  ];
+  if (coordinatorButtons.length) blocks.push(actions('meetings:admin', ...coordinatorButtons));
+  return { text, blocks };
+}
+
+/** The meeting's part of the App Home. */
+export function homeBlocks(data: {
+  occasion: Occasion | undefined;
+  viewerZone: string;
+  coming: boolean | undefined;
+  streak: number;
+}): KnownBlock[] {
+  if (!data.occasion) return [context(':calendar: No meeting scheduled yet.')];
+  const { occasion } = data;
+  return [
+    section(
+      `:calendar: *Next meeting:* ${whenText(occasion.startsAt, occasion.meeting, data.viewerZone)}\n*Where:* ${escapeText(occasion.meeting.location)}\n${rsvpStatusText(data.coming)}`,
+    ),
+    actions('meetings:rsvp', ...rsvpButtons(occasion.occurrenceId, data.coming)),
+    context(streakText(data.streak)),
+  ];
+}

@@ -1,0 +1,24 @@
+import { escapeText, truncate } from '../../slack/text';
+import type { AgendaProvider } from '../meetings/agenda';
+import { listStrugglesSince } from './repository';
+
+const WEEK = 7 * 24 * 60 * 60 * 1000;
+const MAX_LINES = 8;
+
+/** "Struggles posted since the last meeting", for each member's reminder and /cop meeting. */
+export const strugglesSinceLastMeeting: AgendaProvider = {
+  name: 'struggles',
+  async load({ db, cop, since, startsAt }) {
+    // Before the first meeting, the week before it.
+    const from = since ?? new Date(startsAt.getTime() - WEEK);
+    const struggles = await listStrugglesSince(db, cop.id, from);
+    const lines = struggles.map((s) => {
+      const excerpt = escapeText(truncate(s.excerpt, 120));
+      const resolved = s.resolved ? ' _(resolved)_' : '';
+      return s.permalink ? `• <${s.permalink}|${excerpt}>${resolved}` : `• ${excerpt}${resolved}`;
+    });
+    if (lines.length > MAX_LINES) lines.splice(MAX_LINES, lines.length, `_…and ${struggles.length - MAX_LINES} more_`);
+    const section = lines.length ? { title: 'Struggles shared since the last meeting', lines } : undefined;
+    return () => section;
+  },
+};
