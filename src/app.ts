@@ -106,6 +106,16 @@ export function createApp(deps: AppDeps): CopBot {
 
   const features: Feature[] = [];
   const home = (): ReturnType<typeof homeFeature> => homeSurface;
+  // One drain at a time per instance; the database keeps several instances from double-sending.
+  let draining: Promise<void> | undefined;
+  const sendDueDms = (): Promise<void> => {
+    draining ??= drainOutbox(database.db, app.client, logger.child('outbox'), () => clock.now())
+      .then(() => undefined)
+      .catch((error: unknown) => logger.error('sending queued DMs failed', error))
+      .finally(() => (draining = undefined));
+    return draining;
+  };
+
   const ctx: FeatureContext = {
     db: database.db,
     clock,
@@ -116,6 +126,7 @@ export function createApp(deps: AppDeps): CopBot {
       home()
         .publish(userId)
         .catch((error: unknown) => logger.error('refreshing the App Home failed', error)),
+    sendDueDms,
   };
 
   // The table of contents: each feature, in the order its parts appear in help and the App Home.
@@ -137,7 +148,7 @@ export function createApp(deps: AppDeps): CopBot {
     jobs: [
       {
         name: 'send-dms',
-        run: async () => void (await drainOutbox(database.db, app.client, logger.child('outbox'), () => clock.now())),
+        run: sendDueDms,
       },
     ],
   });

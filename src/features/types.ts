@@ -17,6 +17,8 @@ export interface FeatureContext {
   readonly secret?: string;
   /** Republishes a user's App Home after something they see there changed. */
   refreshHome(userId: string): Promise<void>;
+  /** Sends queued DMs that are due now, without waiting for the next tick (e.g. a welcome). */
+  sendDueDms(): Promise<void>;
 }
 
 /** One `/cop <name>` subcommand. The router acks, finds the CoP, then calls `run`. */

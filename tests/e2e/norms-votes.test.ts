@@ -292,7 +292,7 @@ describe.each(DATABASE_KINDS)('votes on proposals (%s)', (database) => {
     h.fake.addUser({ id: 'U5' });
     const join = { type: 'member_joined_channel', user: 'U5', channel: HOME_CHANNEL, channel_type: 'C', team: 'T0001' };
     await h.event(join);
-    await h.bot.tick();
+    // Sent at once, not at the next scheduler tick.
     const welcome = h.fake.callsOf('chat.postMessage').filter((c) => c.params.channel === 'U5');
     expect(welcome).toHaveLength(1);
     const text = textOf(welcome[0]!.params);

@@ -95,6 +95,8 @@ export function normsFeature(ctx: FeatureContext): Feature {
           notBefore: ctx.clock.now(),
         },
       ]);
+      // A newcomer should see the norms now, not at the next tick.
+      await ctx.sendDueDms();
     },
 
     register(app) {
