@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
 import { findSentDm } from '../../slack/outbox';
+import { onViewSubmission } from '../../slack/submission-deadline';
 import { findCopById, isCoordinator, isMember } from '../community/repository';
 import type { FeatureContext } from '../types';
 import type { AgendaProvider } from './agenda';
@@ -126,7 +127,7 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     await client.views.open({ trigger_id: parsed.data.trigger_id, view: scheduleModal(cop.id, meeting, zone) });
   });
 
-  app.view(views.CALLBACK_SCHEDULE, async ({ ack, body, client }) => {
+  onViewSubmission(app, views.CALLBACK_SCHEDULE, async ({ ack, body, client }) => {
     const parsed = submission.safeParse(body);
     const meta = z.object({ copId: z.number() }).safeParse(safeJson(parsed.data?.view.private_metadata));
     if (!parsed.success || !meta.success) {
@@ -194,7 +195,7 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     });
   });
 
-  app.view(views.CALLBACK_ATTENDANCE, async ({ ack, body }) => {
+  onViewSubmission(app, views.CALLBACK_ATTENDANCE, async ({ ack, body }) => {
     const parsed = submission.safeParse(body);
     const meta = z.object({ occurrenceId: z.number() }).safeParse(safeJson(parsed.data?.view.private_metadata));
     const occurrence = meta.success ? await repo.findOccurrence(ctx.db, meta.data.occurrenceId) : undefined;

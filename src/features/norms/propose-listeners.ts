@@ -1,6 +1,7 @@
 import type { App, BlockAction } from '@slack/bolt';
 import { z } from 'zod';
 import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
+import { onViewSubmission } from '../../slack/submission-deadline';
 import { findCopById, isCoordinator } from '../community/repository';
 import type { FeatureContext } from '../types';
 import { metadata, parseProposal, parseRule, parseState, proposeMetadata, ruleMetadata } from './forms';
@@ -42,7 +43,7 @@ export function registerProposeListeners(app: App, { ctx, service, publisher }: 
     await client.views.open({ trigger_id: click.data.trigger_id, view: proposeModal(copId, norms) });
   });
 
-  app.view(CALLBACK.propose, async ({ ack, body }) => {
+  onViewSubmission(app, CALLBACK.propose, async ({ ack, body }) => {
     const parsed = submission.safeParse(body);
     const meta = parsed.success ? metadata(proposeMetadata, parsed.data.view.private_metadata) : undefined;
     const cop = meta ? await findCopById(ctx.db, meta.copId) : undefined;
@@ -74,7 +75,7 @@ export function registerProposeListeners(app: App, { ctx, service, publisher }: 
     await client.views.open({ trigger_id: click.data.trigger_id, view: ruleModal(cop) });
   });
 
-  app.view(CALLBACK.rule, async ({ ack, body, client }) => {
+  onViewSubmission(app, CALLBACK.rule, async ({ ack, body, client }) => {
     const parsed = submission.safeParse(body);
     const meta = parsed.success ? metadata(ruleMetadata, parsed.data.view.private_metadata) : undefined;
     if (!parsed.success || !meta) {
@@ -83,10 +84,14 @@ export function registerProposeListeners(app: App, { ctx, service, publisher }: 
     const form = parseRule(parseState(parsed.data.view.state.values));
     if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
     const userId = parsed.data.user.id;
-    // The server decides who may change the rule, whatever the view showed.
-    const changed = await service.changeRule(meta.copId, userId, form.value.rule, form.value.windowDays);
-    if (!changed) return ack({ response_action: 'errors', errors: { [FIELD.quorum]: NOT_A_COORDINATOR } });
+    // The server decides who may change the rule, whatever the view showed. Checked before the
+    // ack, written after it: a submission abandoned at its deadline must change nothing.
+    if (!(await isCoordinator(ctx.db, meta.copId, userId))) {
+      return ack({ response_action: 'errors', errors: { [FIELD.quorum]: NOT_A_COORDINATOR } });
+    }
     await ack();
+    const changed = await service.changeRule(meta.copId, userId, form.value.rule, form.value.windowDays);
+    if (!changed) return;
     const cop = await findCopById(ctx.db, meta.copId);
     if (!cop) return;
     await client.chat.postMessage({

@@ -8,6 +8,7 @@ import type { ProposalPublisher } from './publisher';
 import type { NormsService } from './service';
 import { slackTimeToIso, type VoteRecorder, type VoteResult } from './votes';
 import { NOT_A_MEMBER_VOTE, VOTE_FAILED, VOTING_CLOSED, objectionReply, voteReceipt } from './views';
+import { onViewSubmission } from '../../slack/submission-deadline';
 
 const buttonBody = z.object({
   user: z.object({ id: z.string() }),
@@ -95,7 +96,7 @@ export function registerVoteListeners(app: App, { ctx, service, votes, publisher
     await client.views.open({ trigger_id: click.trigger_id, view });
   });
 
-  app.view(CALLBACK.objection, async ({ ack, body, client }) => {
+  onViewSubmission(app, CALLBACK.objection, async ({ ack, body, client }) => {
     const parsed = objectionView.safeParse(body);
     const meta = parsed.success ? metadata(objectionMetadata, parsed.data.view.private_metadata) : undefined;
     if (!parsed.success || !meta) return ack({ response_action: 'errors', errors: { [FIELD.reason]: VOTING_CLOSED } });

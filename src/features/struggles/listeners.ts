@@ -24,6 +24,7 @@ import {
 } from './slack-io';
 import type { StruggleRow } from './tables';
 import * as views from './views';
+import { onViewSubmission } from '../../slack/submission-deadline';
 
 /** Opens the struggle form for a CoP (from `/cop struggle`, the App Home or help). */
 export async function openStruggleForm(client: WebClient, triggerId: string, copId: number, text = '') {
@@ -57,7 +58,7 @@ export function registerPostingListeners(app: App, ctx: FeatureContext, caps: Ca
     await openStruggleForm(client, trigger_id, cop.id);
   });
 
-  app.view(views.IDS.post, async ({ ack, body, client }) => {
+  onViewSubmission(app, views.IDS.post, async ({ ack, body, client }) => {
     const parsed = viewSubmission.safeParse(body);
     const meta = parsed.success ? metadata(parsed.data.view, z.object({ copId: z.number().int() })) : undefined;
     if (!parsed.success || !meta) {

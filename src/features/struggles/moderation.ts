@@ -9,6 +9,7 @@ import { normaliseInput } from './rules';
 import { blockActions, inputValue, metadata, slackError, tell, viewSubmission } from './slack-io';
 import * as mviews from './moderation-views';
 import * as views from './views';
+import { onViewSubmission } from '../../slack/submission-deadline';
 
 const target = z.object({ target: z.enum(['post', 'reply']), id: z.number().int() });
 type Target = z.infer<typeof target>;
@@ -64,7 +65,7 @@ export function registerModeration(app: App, ctx: FeatureContext): void {
     await tell(client, respond, trigger_id, 'Hidden: the message now shows a short notice and is left out of search.');
   });
 
-  app.view(views.IDS.reportSubmit, async ({ ack, body, client }) => {
+  onViewSubmission(app, views.IDS.reportSubmit, async ({ ack, body, client }) => {
     const parsed = viewSubmission.safeParse(body);
     const what = parsed.success ? metadata(parsed.data.view, target) : undefined;
     const found = what ? await locate(ctx, what) : undefined;

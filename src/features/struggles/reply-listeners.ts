@@ -23,6 +23,7 @@ import {
 } from './slack-io';
 import type { ReplyRow } from './tables';
 import * as views from './views';
+import { onViewSubmission } from '../../slack/submission-deadline';
 
 /**
  * Anonymous replies from the post, and the author's follow-ups and resolution from their DM.
@@ -64,7 +65,7 @@ export function registerReplyListeners(app: App, ctx: FeatureContext, caps: Capa
 
   for (const kind of ['anonymous', 'original_poster'] as const) {
     const callbackId = kind === 'anonymous' ? views.IDS.replySubmit : views.IDS.followUpSubmit;
-    app.view(callbackId, async ({ ack, body, client }) => {
+    onViewSubmission(app, callbackId, async ({ ack, body, client }) => {
       const parsed = viewSubmission.safeParse(body);
       if (!parsed.success) {
         await ack({ response_action: 'errors', errors: { reply: 'This form is out of date; please open it again.' } });
