@@ -64,13 +64,15 @@ function fillByLabel(view: Record<string, unknown>, fields: Array<[RegExp, strin
   for (const [pattern, wanted] of fields) {
     // Each input once: "Time (in the time zone below)" is the time, not the zone.
     const input = inputs.find((i) => pattern.test(i.label) && !used.has(String(i.element.action_id)));
-    if (!input) throw new Error(`no input labelled ${String(pattern)}; labels: ${inputs.map((i) => i.label).join(' | ')}`);
+    if (!input)
+      throw new Error(`no input labelled ${String(pattern)}; labels: ${inputs.map((i) => i.label).join(' | ')}`);
     const actionId = String(input.element.action_id);
     used.add(actionId);
     const options = (input.element.options ?? []) as Array<{ text: { text: string }; value: string }>;
     if (options.length) {
       const option = options.find((o) => o.text.text === wanted) ?? options.find((o) => o.text.text.startsWith(wanted));
-      if (!option) throw new Error(`no option ${wanted} in ${input.label}: ${options.map((o) => o.text.text).join(' | ')}`);
+      if (!option)
+        throw new Error(`no option ${wanted} in ${input.label}: ${options.map((o) => o.text.text).join(' | ')}`);
       values[actionId] = option.value;
     } else {
       values[actionId] = wanted;
@@ -88,7 +90,9 @@ function dmRecipient(call: SlackCall): string | undefined {
 }
 
 /** Reminder DMs the bot delivered (Slack answered ok), from the fake's message store. */
-function deliveredReminders(h: Harness): Array<{ user: string; channel: string; ts: string; message: Record<string, unknown> }> {
+function deliveredReminders(
+  h: Harness,
+): Array<{ user: string; channel: string; ts: string; message: Record<string, unknown> }> {
   const out = [];
   for (const message of h.fake.messages.values()) {
     const channel = String(message.channel);
@@ -190,7 +194,12 @@ async function shareStruggle(h: Harness, user: string, text: string) {
 }
 
 /** A click on a button of a DM, from the DM it is in. */
-function clickInDm(h: Harness, user: string, dm: { channel: string; ts: string; message: Record<string, unknown> }, text: RegExp) {
+function clickInDm(
+  h: Harness,
+  user: string,
+  dm: { channel: string; ts: string; message: Record<string, unknown> },
+  text: RegExp,
+) {
   const b = button(dm.message.blocks, text);
   return h.clickButton(user, b.action_id, b.value, { channel: dm.channel, messageTs: dm.ts });
 }
@@ -252,7 +261,10 @@ describe('SPEC: meetings and reminders, as members see them', () => {
 
   it('a non-coordinator cannot schedule: no button, a forged click and a forged submission change nothing', async () => {
     const view = await openScheduleModal(h, 'U1');
-    const coordinatorButton = button(h.responses().at(-2)?.params.blocks ?? h.responses().at(-1)!.params.blocks, /schedule/i);
+    const coordinatorButton = button(
+      h.responses().at(-2)?.params.blocks ?? h.responses().at(-1)!.params.blocks,
+      /schedule/i,
+    );
     const opened = h.fake.callsOf('views.open').length;
 
     await h.clickButton('U2', coordinatorButton.action_id, coordinatorButton.value);
@@ -401,10 +413,22 @@ describe('SPEC: meetings and reminders, as members see them', () => {
     h.clock.set('2026-03-05T12:00:00Z');
     h.fake.addUser({ id: 'UNEW', tz: 'Asia/Kolkata' });
     h.fake.setChannelMembers(HOME_CHANNEL, ['U1', 'U2', 'U3', 'UNY', 'UOTHERBOT', 'UBOT', 'UNEW']);
-    await h.event({ type: 'member_joined_channel', user: 'UNEW', channel: HOME_CHANNEL, channel_type: 'C', team: 'T0001' });
+    await h.event({
+      type: 'member_joined_channel',
+      user: 'UNEW',
+      channel: HOME_CHANNEL,
+      channel_type: 'C',
+      team: 'T0001',
+    });
     // A bot joining is no member.
     h.fake.addUser({ id: 'UBOT2', is_bot: true });
-    await h.event({ type: 'member_joined_channel', user: 'UBOT2', channel: HOME_CHANNEL, channel_type: 'C', team: 'T0001' });
+    await h.event({
+      type: 'member_joined_channel',
+      user: 'UBOT2',
+      channel: HOME_CHANNEL,
+      channel_type: 'C',
+      team: 'T0001',
+    });
 
     h.clock.set('2026-03-10T08:00:00Z');
     await h.bot.tick();
@@ -491,15 +515,39 @@ describe('SPEC: meetings, more of what people do', () => {
   it('RSVP from the App Home updates the home and the count', async () => {
     await scheduleMeeting(h);
     await h.event({ type: 'app_home_opened', user: 'U2', channel: 'DU2', tab: 'home', event_ts: '1.1' });
-    const view = h.fake.callsOf('views.publish').filter((c) => c.params.user_id === 'U2').at(-1)!.params.view as Record<
-      string,
-      unknown
-    >;
+    const view = h.fake
+      .callsOf('views.publish')
+      .filter((c) => c.params.user_id === 'U2')
+      .at(-1)!.params.view as Record<string, unknown>;
     const b = button(view.blocks, COMING);
     await h.clickButton('U2', b.action_id, b.value, { view: { id: 'VHOME', type: 'home', blocks: view.blocks } });
-    const republished = h.fake.callsOf('views.publish').filter((c) => c.params.user_id === 'U2').at(-1)!;
+    const republished = h.fake
+      .callsOf('views.publish')
+      .filter((c) => c.params.user_id === 'U2')
+      .at(-1)!;
     expect(textOf({ view: republished.params.view })).toMatch(/you said you(’|')re coming/i);
     expect((await meetingReply(h, 'U3')).text).toMatch(/1 coming.*<@U2>/s);
+  });
+
+  it('a member who moves to another time zone gets the next reminders and /cop meeting in the new one', async () => {
+    await scheduleMeeting(h);
+    h.clock.set('2026-03-03T08:00:00Z');
+    await h.bot.tick();
+    expect(textOf(deliveredReminders(h).find((d) => d.user === 'U3')!.message)).toMatch(/Tuesday 3 March, 10:00/);
+
+    // U3 moves to Tokyo and sets their Slack time zone; a week later the bot knows.
+    h.fake.addUser({ id: 'U3', tz: 'Asia/Tokyo' });
+    h.clock.set('2026-03-09T12:00:00Z');
+    expect((await meetingReply(h, 'U3')).text).toMatch(/Tuesday 10 March, 18:00\W+your time \(Asia\/Tokyo\)/);
+    h.fake.addUser({ id: 'U2', tz: 'America/Los_Angeles' });
+    h.clock.set('2026-03-10T08:00:00Z');
+    await h.bot.tick();
+    const week2 = deliveredReminders(h).filter((d) => textOf(d.message).includes('March, 10:00 in Europe'));
+    expect(textOf(week2.find((d) => d.user === 'U3')!.message)).toMatch(/Tuesday 10 March, 18:00.*Asia\/Tokyo/s);
+    // U2 said nothing to the bot since moving; the reminder follows Slack's profile all the same.
+    expect(textOf(week2.find((d) => d.user === 'U2')!.message)).toMatch(
+      /Tuesday 10 March, 02:00.*America\/Los_Angeles/s,
+    );
   });
 
   it('two CoPs, two meetings: each channel’s /cop meeting shows its own; a member of both gets both reminders', async () => {
@@ -532,7 +580,12 @@ describe('SPEC: meetings, more of what people do', () => {
     h.clock.set('2026-03-03T09:30:00Z');
     await h.bot.tick();
     const dms = deliveredReminders(h);
-    expect(dms.filter((d) => textOf(d.message).includes('11:30')).map((d) => d.user).sort()).toEqual(['U2', 'U3']);
+    expect(
+      dms
+        .filter((d) => textOf(d.message).includes('11:30'))
+        .map((d) => d.user)
+        .sort(),
+    ).toEqual(['U2', 'U3']);
     expect(usersOf(dms)).toEqual(['U1', 'U2', 'U2', 'U3', 'U3']);
   });
 });

@@ -7,7 +7,7 @@ import { queueDueReminders } from './reminders';
 import * as repo from './repository';
 import { streak, upcomingOccasion } from './service';
 import { homeBlocks } from './views';
-import { zoneOf } from './zones';
+import { refreshUserZone, zoneOf } from './zones';
 
 export type { AgendaProvider, AgendaSection } from './agenda';
 
@@ -56,6 +56,7 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
               logger: log,
               providers,
               refreshUsers: (teamId, at) => directory.refreshUsers(teamId, at),
+              refreshUser: (userId, teamId, at) => refreshUserZone(ctx.db, ctx.client, userId, teamId, at),
             },
             now,
           ),

@@ -8,6 +8,7 @@ import * as repo from './repository';
 import { endOf, ruleOf } from './rules';
 import { dueReminder, isValidZone, previousOccurrence } from './schedule';
 import { announcementText, reminderDm } from './views';
+import { isStale } from './zones';
 
 export const reminderKeyPrefix = (meetingId: number, startsAt: Date): string =>
   `reminder:${meetingId}:${startsAt.toISOString()}:`;
@@ -25,6 +26,8 @@ export interface ReminderDeps {
   readonly providers: readonly AgendaProvider[];
   /** Fills slack_users (zones, bots) from users.list pages; called before a fan-out if many lack a zone. */
   readonly refreshUsers: (teamId: string, now: Date) => Promise<unknown>;
+  /** Re-reads one user (zone, bot, deactivated) into slack_users; for the few whose cache is old. */
+  readonly refreshUser?: (userId: string, teamId: string, now: Date) => Promise<unknown>;
 }
 
 /**
@@ -54,16 +57,27 @@ async function queueForMeeting(deps: ReminderDeps, meeting: Meeting, now: Date):
   const cop = await findCopById(db, meeting.cop_id);
   if (!cop) return;
 
-  // Zones come from the cache; a fan-out never looks users up one by one (users.info is Tier 4).
+  // Zones come from the cache; a fan-out never looks every member up one by one (users.info is
+  // Tier 4). Members whose cached zone is old (they may have moved) are read again: one by one
+  // if they are few, else the whole cache from users.list pages.
   let audience = await repo.listReminderAudience(db, cop.id);
   const unknownZone = audience.filter((a) => !a.tz).length;
-  if (unknownZone > REFRESH_USERS_THRESHOLD) {
+  const stale = audience.filter((a) => !a.isBot && !a.optedOut && isStale(a.checkedAt, now));
+  if (unknownZone > REFRESH_USERS_THRESHOLD || stale.length > REFRESH_USERS_THRESHOLD) {
     try {
       await deps.refreshUsers(cop.team_id, now);
       audience = await repo.listReminderAudience(db, cop.id);
     } catch (error) {
-      logger.warn(`refreshing the user cache before reminders failed; using the meeting's zone`, error);
+      logger.warn(`refreshing the user cache before reminders failed; using the cached zones`, error);
     }
+  } else if (stale.length && deps.refreshUser) {
+    let failed = 0;
+    for (const member of stale) {
+      await deps.refreshUser(member.userId, cop.team_id, now).catch(() => (failed += 1));
+    }
+    if (failed)
+      logger.warn(`re-reading ${failed} of ${stale.length} members' time zones failed; using the cached ones`);
+    audience = await repo.listReminderAudience(db, cop.id);
   }
 
   const previous = previousOccurrence(rule, new Date(startsAt.getTime() - 1));
