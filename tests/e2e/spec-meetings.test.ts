@@ -396,6 +396,8 @@ describe('SPEC: meetings and reminders, as members see them', () => {
     expect(usersOf(deliveredReminders(h))).toEqual(['U1', 'U3', 'UNY']);
 
     await h.command('U2', 'reminders maybe');
+    await h.command('U2', 'reminders');
+    expect(h.lastResponseText()).toMatch(/reminders (on|off)/);
     await h.command('U2', 'REMINDERS ON');
     expect(h.lastResponseText()).toMatch(/\bon\b/i);
     h.clock.set('2026-03-10T08:00:00Z');
@@ -436,6 +438,42 @@ describe('SPEC: meetings and reminders, as members see them', () => {
     expect(usersOf(week2)).toEqual(['U1', 'U2', 'U3', 'UNEW', 'UNY']);
     // 10:00 Amsterdam (CET) is 14:30 in Kolkata.
     expect(textOf(week2.find((d) => d.user === 'UNEW')!.message)).toMatch(/Tuesday 10 March, 14:30/);
+  });
+
+  it('a member who joins after the reminders went out, before the meeting, still gets one (once)', async () => {
+    await scheduleMeeting(h);
+    h.clock.set('2026-03-03T08:00:00Z');
+    await h.bot.tick();
+    expect(usersOf(deliveredReminders(h))).toEqual(['U1', 'U2', 'U3', 'UNY']);
+
+    h.clock.set('2026-03-03T08:20:00Z');
+    h.fake.addUser({ id: 'ULATE', tz: 'Europe/London' });
+    h.fake.setChannelMembers(HOME_CHANNEL, ['U1', 'U2', 'U3', 'UNY', 'UOTHERBOT', 'UBOT', 'ULATE']);
+    const joined = {
+      type: 'member_joined_channel',
+      user: 'ULATE',
+      channel: HOME_CHANNEL,
+      channel_type: 'C',
+      team: 'T0001',
+    };
+    await h.event(joined);
+    await h.bot.tick();
+    // Leaving and coming back does not earn a second one.
+    await h.event({ ...joined, type: 'member_left_channel' });
+    await h.event(joined);
+    h.clock.set('2026-03-03T08:21:00Z');
+    await h.bot.tick();
+    const late = deliveredReminders(h).filter((d) => d.user === 'ULATE');
+    expect(late).toHaveLength(1);
+    expect(textOf(late[0]!.message)).toMatch(/Tuesday 3 March, 09:00\W+your time \(Europe\/London\)/);
+    expect(usersOf(deliveredReminders(h))).toEqual(['U1', 'U2', 'U3', 'ULATE', 'UNY']);
+
+    // Joining after the meeting started: no reminder for it.
+    h.clock.set('2026-03-03T09:10:00Z');
+    h.fake.addUser({ id: 'UAFTER', tz: 'Europe/London' });
+    await h.event({ ...joined, user: 'UAFTER' });
+    await h.bot.tick();
+    expect(deliveredReminders(h).filter((d) => d.user === 'UAFTER')).toHaveLength(0);
   });
 
   it('/cop topic refuses empty and very long text, and a ping in a topic pings nobody', async () => {
@@ -624,6 +662,25 @@ describe('SPEC: reminders hold up (time zones, DST, rate limits, many instances)
     expect(textOf(after.find((d) => d.user === 'UNY')!.message)).toMatch(/Tuesday 31 March, 04:00/);
     const shown = await meetingReply(h, 'U2');
     expect(shown.text).toMatch(/Tuesday 31 March, 10:00/);
+  });
+
+  it('a meeting west of UTC on a day that is already tomorrow in UTC, reminded a day ahead, lands on the right day', async () => {
+    h = await Harness.start({ members: ['U1', 'ULA'], start: '2026-03-04T12:00:00Z' });
+    h.fake.addUser({ id: 'ULA', tz: 'America/Los_Angeles' });
+    await h.setupCop('U1');
+    // Mondays 18:00 Los Angeles: Monday 9 March (PDT, -7) is Tuesday 10 March 01:00 UTC.
+    await scheduleMeeting(h, { day: 'Monday', time: '18:00', zone: 'America/Los_Angeles', lead: '1 day' });
+    expect((await meetingReply(h, 'U1')).text).toMatch(/Tuesday 10 March, 02:00\W+your time \(Europe\/Amsterdam\)/);
+    expect((await meetingReply(h, 'ULA')).text).toMatch(/Monday 9 March, 18:00\W+your time/);
+    h.clock.set('2026-03-09T00:59:00Z');
+    await h.bot.tick();
+    expect(deliveredReminders(h)).toHaveLength(0);
+    h.clock.set('2026-03-09T01:00:00Z');
+    await h.bot.tick();
+    const dms = deliveredReminders(h);
+    expect(usersOf(dms)).toEqual(['U1', 'ULA']);
+    expect(textOf(dms.find((d) => d.user === 'ULA')!.message)).toMatch(/Monday 9 March, 18:00/);
+    expect(textOf(dms.find((d) => d.user === 'U1')!.message)).toMatch(/Tuesday 10 March, 02:00/);
   });
 
   it('429 with Retry-After on chat.postMessage delays the reminders but drops and doubles none', async () => {

@@ -1,12 +1,12 @@
 import type { Db } from '../../db/database';
-import type { Meeting } from '../../db/schema';
+import type { Cop, Meeting } from '../../db/schema';
 import type { AppLogger } from '../../logger';
 import { enqueueDms, type OutgoingDm } from '../../slack/outbox';
 import { findCopById } from '../community/repository';
 import { loadAgenda, type AgendaProvider } from './agenda';
 import * as repo from './repository';
 import { endOf, ruleOf } from './rules';
-import { dueReminder, isValidZone, previousOccurrence } from './schedule';
+import { dueReminder, isValidZone, nextOccurrence, previousOccurrence } from './schedule';
 import { announcementText, reminderDm } from './views';
 import { isStale } from './zones';
 
@@ -165,4 +165,55 @@ async function logSettledRuns(deps: ReminderDeps, now: Date): Promise<void> {
         (pending ? `, ${pending} still pending at the meeting's start` : ''),
     );
   }
+}
+
+/**
+ * A member who joins after the next meeting's reminders were queued, before it starts, gets
+ * theirs too (the fan-out already passed them by). The same key as the fan-out's, so it is
+ * still one DM per member per occurrence, however often they leave and join again.
+ */
+export async function queueForNewMember(
+  deps: Pick<ReminderDeps, 'db' | 'logger' | 'providers'>,
+  cop: Cop,
+  userId: string,
+  now: Date,
+): Promise<void> {
+  const { db } = deps;
+  const meeting = await repo.findMeeting(db, cop.id);
+  if (!meeting) return;
+  const startsAt = nextOccurrence(ruleOf(meeting), now);
+  if (!startsAt) return;
+  const occurrence = await repo.findOccurrenceAt(db, meeting.id, startsAt);
+  // Not queued yet: the regular fan-out will include them.
+  if (!occurrence?.reminders_queued_at) return;
+  if (await repo.isOptedOut(db, cop.id, userId)) return;
+  const cached = await repo.findUserTz(db, userId);
+  const zone = cached?.tz && isValidZone(cached.tz) ? cached.tz : meeting.time_zone;
+  const previous = previousOccurrence(ruleOf(meeting), new Date(startsAt.getTime() - 1));
+  const agendaFor = await loadAgenda(
+    deps.providers,
+    { db, cop, occurrenceId: occurrence.id, since: previous ?? null, startsAt },
+    (provider, error) => deps.logger.error(`agenda provider ${provider} failed for meeting ${meeting.id}`, error),
+  );
+  const coming = (await repo.listRsvps(db, occurrence.id)).find((r) => r.user_id === userId)?.coming;
+  const dm = reminderDm({
+    occasion: { occurrenceId: occurrence.id, startsAt, meeting },
+    channelId: cop.channel_id,
+    zone,
+    agenda: agendaFor(userId),
+    coming,
+  });
+  const queued = await enqueueDms(db, [
+    {
+      dedupeKey: reminderKey(meeting.id, startsAt, userId),
+      purpose: 'reminder',
+      recipient: userId,
+      text: dm.text,
+      blocks: dm.blocks,
+      notBefore: now,
+      expiresAt: startsAt,
+    },
+  ]);
+  if (queued)
+    deps.logger.info(`reminder for meeting ${meeting.id} on ${startsAt.toISOString()} queued for a new member`);
 }
