@@ -519,6 +519,13 @@ describe('SPEC: meetings, more of what people do', () => {
     expect(JSON.stringify(notes[0]!.params)).not.toMatch(/<!channel>|<!here>|<!everyone>/);
   });
 
+  it('a zone typed in lower case is understood and shown in its usual spelling', async () => {
+    await scheduleMeeting(h, { ...TUESDAY_10_AMS, zone: ' europe/amsterdam ' });
+    const reply = await meetingReply(h, 'U2');
+    expect(reply.text).toMatch(/Tuesday 3 March, 10:00\W+your time \(Europe\/Amsterdam\)/);
+    expect(reply.text).not.toContain('europe/amsterdam');
+  });
+
   it('skip dates from the modal: no reminder that week, the next week as usual', async () => {
     const view = await openScheduleModal(h, 'U1');
     const values = { ...scheduleValues(view, TUESDAY_10_AMS), ...fillByLabel(view, [[/skip/i, '2026-03-10']]) };

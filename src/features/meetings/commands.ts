@@ -41,7 +41,7 @@ export function meetingSubcommands(ctx: FeatureContext, providers: () => readonl
           const text =
             checked.reason === 'empty'
               ? TOPIC_USAGE
-              : `That topic is too long (${args.trim().length} characters); keep it under ${TOPIC_MAX}.`;
+              : `That topic is too long (${args.trim().length} characters); keep it to ${TOPIC_MAX} at most.`;
           await respond({ response_type: 'ephemeral', text });
           return;
         }
