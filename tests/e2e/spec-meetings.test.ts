@@ -526,6 +526,48 @@ describe('SPEC: meetings, more of what people do', () => {
     expect(reply.text).not.toContain('europe/amsterdam');
   });
 
+  it('after the meeting a coordinator records attendance; each member sees their own streak', async () => {
+    await scheduleMeeting(h);
+    h.clock.set('2026-03-03T10:30:00Z');
+    const reply = await meetingReply(h, 'U1');
+    const record = button(reply.params.blocks, /attendance/i);
+    await h.clickButton('U1', record.action_id, record.value, { messageTs: '1.3' });
+    const view = h.lastOpenedView();
+    expect(textOf({ view })).toMatch(/3 March/);
+    const who = inputsOf(view).find((i) => /who came|attend/i.test(i.label))!;
+    const values = { [String(who.element.action_id)]: ['U1', 'U2'] };
+
+    // A member forging the submission changes nothing.
+    const forged = await h.submitView('U3', view, values);
+    expect(forged.json().response_action).toBe('errors');
+    expect((await meetingReply(h, 'U2')).text).toMatch(/streak: none/i);
+
+    const saved = await h.submitView('U1', view, values);
+    expect(saved.body).toBe('');
+    expect((await meetingReply(h, 'U2')).text).toMatch(/streak: 1 meeting/i);
+    expect((await meetingReply(h, 'U3')).text).toMatch(/streak: none/i);
+    // A member gets no attendance button.
+    expect(
+      buttonsIn((await meetingReply(h, 'U2')).params.blocks).filter((b) => /attendance/i.test(b.text)),
+    ).toHaveLength(0);
+  });
+
+  it('a forged RSVP click pointing at another bot message (a proposal) does not overwrite it', async () => {
+    await scheduleMeeting(h);
+    const ts = await proposeNorm(h, 'U1', 'Cameras optional in calls');
+    const before = JSON.stringify(h.fake.messages.get(`${HOME_CHANNEL}:${ts}`));
+    const reply = await meetingReply(h, 'U2');
+    const b = button(reply.params.blocks, COMING);
+    // The click claims to come from the proposal's message in the home channel.
+    await h.clickButton('U2', b.action_id, b.value, { channel: HOME_CHANNEL, messageTs: ts });
+    expect(JSON.stringify(h.fake.messages.get(`${HOME_CHANNEL}:${ts}`))).toBe(before);
+    expect(
+      h.fake.callsOf('chat.update').filter((c) => c.params.ts === ts && /coming/i.test(textOf(c.params))),
+    ).toHaveLength(0);
+    // The answer itself counts: U2 is a member answering for themself.
+    expect((await meetingReply(h, 'U3')).text).toMatch(/1 coming/);
+  });
+
   it('skip dates from the modal: no reminder that week, the next week as usual', async () => {
     const view = await openScheduleModal(h, 'U1');
     const values = { ...scheduleValues(view, TUESDAY_10_AMS), ...fillByLabel(view, [[/skip/i, '2026-03-10']]) };
@@ -742,6 +784,33 @@ describe('SPEC: reminders hold up (time zones, DST, rate limits, many instances)
     // Down over the reminder time but back before the meeting: sent late.
     h.clock.set('2026-03-17T08:45:00Z');
     await h.bot.tick();
+    expect(usersOf(deliveredReminders(h))).toEqual(['U1', 'U2']);
+  });
+
+  it('a reminder whose send failed (Slack down a moment) is retried and arrives once, before the meeting', async () => {
+    h = await Harness.start({ members: ['U1', 'U2'], start: START });
+    await h.setupCop('U1');
+    await scheduleMeeting(h);
+    let failures = 0;
+    h.fake.on('chat.postMessage', (params) => {
+      if (String(params.channel) === 'U2' && failures < 5) {
+        failures += 1;
+        return { status: 503, body: { ok: false, error: 'service_unavailable' } };
+      }
+      const channel = String(params.channel);
+      const channelId = /^[UW]/.test(channel) ? `D${channel}` : channel;
+      const ts = `1800000000.${String(h.fake.messages.size + 1).padStart(6, '0')}`;
+      const message = { ...params, ts, channel: channelId, user: 'UBOT' };
+      h.fake.messages.set(`${channelId}:${ts}`, message);
+      return { ok: true, channel: channelId, ts, message };
+    });
+    h.clock.set('2026-03-03T08:00:00Z');
+    await h.bot.tick();
+    expect(usersOf(deliveredReminders(h))).toEqual(['U1']);
+    for (let minute = 1; minute <= 50; minute += 1) {
+      h.clock.set(new Date(Date.parse('2026-03-03T08:00:00Z') + minute * 60_000));
+      await h.bot.tick();
+    }
     expect(usersOf(deliveredReminders(h))).toEqual(['U1', 'U2']);
   });
 

@@ -6,7 +6,7 @@ import { findSentDm } from '../../slack/outbox';
 import { findCopById, isCoordinator, isMember } from '../community/repository';
 import type { FeatureContext } from '../types';
 import type { AgendaProvider } from './agenda';
-import { announcementKey } from './reminders';
+import { announcementKey, reminderKey } from './reminders';
 import * as repo from './repository';
 import { parseScheduleForm, ruleOf, type ScheduleForm } from './rules';
 import { formatInZone, nextOccurrence } from './schedule';
@@ -87,11 +87,18 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
       const data = await meetingViewData(ctx.db, providers(), cop, user.id, zone, now, onAgendaError);
       await respond({ response_type: 'ephemeral', replace_original: true, ...views.meetingMessage(data) });
     } else if (container?.channel_id && container.message_ts) {
-      // The reminder DM: redrawn in place with the answer (and today's agenda).
-      const occasion = { occurrenceId: occurrence.id, startsAt: occurrence.starts_at, meeting };
-      const agenda = await agendaFor(ctx.db, providers(), cop, occasion, user.id, onAgendaError);
-      const dm = views.reminderDm({ occasion, channelId: cop.channel_id, zone, agenda, coming });
-      await client.chat.update({ channel: container.channel_id, ts: container.message_ts, ...dm });
+      // The reminder DM: redrawn in place with the answer (and today's agenda). Only the
+      // clicker's own reminder: a click claiming another bot message (say, a proposal in the
+      // home channel) must not overwrite it.
+      const sent = await findSentDm(ctx.db, reminderKey(meeting.id, occurrence.starts_at, user.id));
+      if (sent?.channel_id === container.channel_id && sent.message_ts === container.message_ts) {
+        const occasion = { occurrenceId: occurrence.id, startsAt: occurrence.starts_at, meeting };
+        const agenda = await agendaFor(ctx.db, providers(), cop, occasion, user.id, onAgendaError);
+        const dm = views.reminderDm({ occasion, channelId: cop.channel_id, zone, agenda, coming });
+        await client.chat.update({ channel: container.channel_id, ts: container.message_ts, ...dm });
+      } else {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: views.rsvpStatusText(coming) });
+      }
     }
     await updateAnnouncement(client, occurrence.meeting_id, occurrence.id, occurrence.starts_at).catch(
       (error: unknown) => log.warn(`updating the announcement of meeting ${meeting.id} failed`, error),
