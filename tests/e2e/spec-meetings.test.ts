@@ -568,6 +568,17 @@ describe('SPEC: meetings, more of what people do', () => {
     expect((await meetingReply(h, 'U3')).text).toMatch(/1 coming/);
   });
 
+  it('a forged RSVP with a nonsense value gets a clear answer and changes nothing', async () => {
+    await scheduleMeeting(h);
+    const b = button((await meetingReply(h, 'U2')).params.blocks, COMING);
+    const replies = h.responses().length;
+    const result = await h.clickButton('U2', b.action_id, 'not-a-meeting', { channel: 'DU2', messageTs: '1.1' });
+    expect(result.status).toBe(200);
+    expect(h.responses().length).toBe(replies + 1);
+    expect(h.lastResponseText()).toMatch(/no longer exists|not found|unknown/i);
+    expect((await meetingReply(h, 'U3')).text).toMatch(/0 coming/);
+  });
+
   it('skip dates from the modal: no reminder that week, the next week as usual', async () => {
     const view = await openScheduleModal(h, 'U1');
     const values = { ...scheduleValues(view, TUESDAY_10_AMS), ...fillByLabel(view, [[/skip/i, '2026-03-10']]) };

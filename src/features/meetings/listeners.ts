@@ -62,7 +62,9 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     const { user, container, actions } = parsed.data;
     const action = actions[0]!;
     const coming = action.action_id === views.ACTION_RSVP_YES;
-    const occurrence = await repo.findOccurrence(ctx.db, Number(action.value));
+    // The value is the occurrence id; anything else (a forged click) finds no meeting.
+    const occurrenceId = Number(action.value);
+    const occurrence = Number.isSafeInteger(occurrenceId) ? await repo.findOccurrence(ctx.db, occurrenceId) : undefined;
     const meeting = occurrence ? await repo.findMeetingById(ctx.db, occurrence.meeting_id) : undefined;
     const cop = meeting ? await findCopById(ctx.db, meeting.cop_id) : undefined;
     if (!occurrence || !meeting || !cop) {
@@ -123,7 +125,8 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     await ack();
     const parsed = clickBody.safeParse(body);
     if (!parsed.success || !parsed.data.trigger_id) return;
-    const cop = await findCopById(ctx.db, Number(parsed.data.actions[0]!.value));
+    const copId = idOf(parsed.data.actions[0]!.value);
+    const cop = copId ? await findCopById(ctx.db, copId) : undefined;
     if (!cop || !(await isCoordinator(ctx.db, cop.id, parsed.data.user.id))) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_COORDINATOR });
       return;
@@ -169,7 +172,8 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     const parsed = clickBody.safeParse(body);
     if (!parsed.success || !parsed.data.trigger_id) return;
     const [copId, iso] = (parsed.data.actions[0]!.value ?? '').split(/:(.*)/s);
-    const cop = await findCopById(ctx.db, Number(copId));
+    const id = idOf(copId);
+    const cop = id ? await findCopById(ctx.db, id) : undefined;
     if (!cop || !(await isCoordinator(ctx.db, cop.id, parsed.data.user.id))) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_COORDINATOR });
       return;
@@ -222,6 +226,12 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
       `attendance recorded for meeting ${meeting.id} on ${occurrence.starts_at.toISOString()}: ${selected.length}`,
     );
   });
+}
+
+/** A database id from a button's value, or undefined if the value is not one (a forged click). */
+function idOf(value: string | undefined): number | undefined {
+  const id = Number(value);
+  return Number.isInteger(id) && id > 0 && id <= 2_147_483_647 ? id : undefined;
 }
 
 function safeJson(text: string | undefined): unknown {
