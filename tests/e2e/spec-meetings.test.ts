@@ -257,6 +257,10 @@ describe('SPEC: meetings and reminders, as members see them', () => {
     // The coordinator may change it; the modal comes back with the saved values.
     const again = await openScheduleModal(h, 'U1');
     expect(JSON.stringify(again)).toContain('"initial_time":"10:00"');
+    await h.submitView('U1', again, scheduleValues(again, { ...TUESDAY_10_AMS, time: '11:00' }));
+    const notes = h.fake.callsOf('chat.postMessage').filter((c) => c.params.channel === HOME_CHANNEL);
+    expect(textOf(notes.at(-1)!.params)).toMatch(/changed the CoP meeting/);
+    expect((await meetingReply(h, 'U2')).text).toMatch(/Tuesday 3 March, 11:00/);
   });
 
   it('a non-coordinator cannot schedule: no button, a forged click and a forged submission change nothing', async () => {
@@ -390,6 +394,9 @@ describe('SPEC: meetings and reminders, as members see them', () => {
     expect(h.lastResponseText()).toMatch(/reminders (on|off)/);
     await h.command('U2', 'reminders off');
     expect(h.lastResponseText()).toMatch(/off/i);
+    // /cop meeting tells them, and how to undo it.
+    expect((await meetingReply(h, 'U2')).text).toMatch(/reminder DMs are off for you.*\/cop reminders on/is);
+    expect((await meetingReply(h, 'U3')).text).not.toMatch(/reminder DMs are off/i);
 
     h.clock.set('2026-03-03T08:00:00Z');
     await h.bot.tick();

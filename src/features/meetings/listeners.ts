@@ -159,12 +159,16 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     }
     await ack();
     const now = ctx.clock.now();
+    const changed = (await repo.findMeeting(ctx.db, cop.id)) !== undefined;
     const { meeting, next, cancelled } = await scheduleMeeting(ctx.db, cop.id, result.input, userId, now);
     log.info(
       `meeting of cop ${cop.id} scheduled by a coordinator` +
         (cancelled ? `; ${cancelled} unsent reminders for the old time cancelled` : ''),
     );
-    await client.chat.postMessage({ channel: cop.channel_id, text: views.scheduledText(meeting, userId, next) });
+    await client.chat.postMessage({
+      channel: cop.channel_id,
+      text: views.scheduledText(meeting, userId, next, changed),
+    });
   });
 
   app.action(views.ACTION_ATTENDANCE, async ({ ack, body, client, respond }) => {
