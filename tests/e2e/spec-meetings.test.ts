@@ -832,6 +832,38 @@ describe('SPEC: reminders hold up (time zones, DST, rate limits, many instances)
     expect(usersOf(deliveredReminders(h))).toEqual(['U1', 'U2']);
   });
 
+  it('turning reminders off while one is still waiting to be sent stops it', async () => {
+    h = await Harness.start({ members: ['U1', 'U2'], start: START });
+    await h.setupCop('U1');
+    await scheduleMeeting(h);
+    h.fake.on('chat.postMessage', (params) => {
+      if (String(params.channel) === 'U2') return { status: 503, body: { ok: false, error: 'service_unavailable' } };
+      const channel = String(params.channel);
+      const channelId = /^[UW]/.test(channel) ? `D${channel}` : channel;
+      const ts = `1800000000.${String(h.fake.messages.size + 1).padStart(6, '0')}`;
+      const message = { ...params, ts, channel: channelId, user: 'UBOT' };
+      h.fake.messages.set(`${channelId}:${ts}`, message);
+      return { ok: true, channel: channelId, ts, message };
+    });
+    h.clock.set('2026-03-03T08:00:00Z');
+    await h.bot.tick();
+    expect(usersOf(deliveredReminders(h))).toEqual(['U1']);
+    await h.command('U2', 'reminders off');
+    h.fake.on('chat.postMessage', (params) => {
+      const channel = String(params.channel);
+      const channelId = /^[UW]/.test(channel) ? `D${channel}` : channel;
+      const ts = `1800000000.${String(h.fake.messages.size + 1).padStart(6, '0')}`;
+      const message = { ...params, ts, channel: channelId, user: 'UBOT' };
+      h.fake.messages.set(`${channelId}:${ts}`, message);
+      return { ok: true, channel: channelId, ts, message };
+    });
+    for (let minute = 1; minute <= 50; minute += 5) {
+      h.clock.set(new Date(Date.parse('2026-03-03T08:00:00Z') + minute * 60_000));
+      await h.bot.tick();
+    }
+    expect(usersOf(deliveredReminders(h))).toEqual(['U1']);
+  });
+
   it('two bot instances on one database send each reminder DM once', async () => {
     const members = ['U1', 'U2', 'U3', 'U4', 'U5', 'U6'];
     const a = await Harness.start({ members, start: START });

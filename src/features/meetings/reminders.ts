@@ -14,6 +14,8 @@ export const reminderKeyPrefix = (meetingId: number, startsAt: Date): string =>
   `reminder:${meetingId}:${startsAt.toISOString()}:`;
 export const reminderKey = (meetingId: number, startsAt: Date, userId: string): string =>
   `${reminderKeyPrefix(meetingId, startsAt)}${userId}`;
+/** Every reminder of one member for a meeting, whatever the occurrence (a LIKE pattern). */
+export const memberReminderPattern = (meetingId: number, userId: string): string => `reminder:${meetingId}:%:${userId}`;
 export const announcementKey = (meetingId: number, startsAt: Date): string =>
   `meeting-announcement:${meetingId}:${startsAt.toISOString()}`;
 
