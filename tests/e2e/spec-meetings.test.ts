@@ -769,6 +769,11 @@ describe('SPEC: reminders hold up (time zones, DST, rate limits, many instances)
     expect(usersOf(delivered)).toEqual(['U1', 'U2', 'U3', 'U4', 'U5']);
     // Each delivered once (the 429'd attempts were not delivered).
     expect(new Set(delivered.map((d) => d.user)).size).toBe(delivered.length);
+    // The run is logged with how many were sent, skipped and retried (issue 4).
+    const summary = h.logs.find((l) => /reminder run/i.test(l));
+    expect(summary).toMatch(/sent 5/);
+    expect(summary).toMatch(/skipped \d+/);
+    expect(summary).toMatch(/retried \d+/);
   });
 
   it('a reminder is never sent after its meeting started (bot down, or Slack failing, until then)', async () => {
