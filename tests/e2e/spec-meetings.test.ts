@@ -645,8 +645,14 @@ describe('SPEC: meetings, more of what people do', () => {
     h.clock.set('2026-03-09T12:00:00Z');
     expect((await meetingReply(h, 'U3')).text).toMatch(/Tuesday 10 March, 18:00\W+your time \(Asia\/Tokyo\)/);
     h.fake.addUser({ id: 'U2', tz: 'America/Los_Angeles' });
+    // Shortly before the reminder is due the bot reads old zones again, so the fan-out need not.
+    h.clock.set('2026-03-10T07:30:00Z');
+    await h.bot.tick();
+    const lookups = h.fake.callsOf('users.info').length;
+    expect(lookups).toBeGreaterThan(0);
     h.clock.set('2026-03-10T08:00:00Z');
     await h.bot.tick();
+    expect(h.fake.callsOf('users.info')).toHaveLength(lookups);
     const week2 = deliveredReminders(h).filter((d) => textOf(d.message).includes('March, 10:00 in Europe'));
     expect(textOf(week2.find((d) => d.user === 'U3')!.message)).toMatch(/Tuesday 10 March, 18:00.*Asia\/Tokyo/s);
     // U2 said nothing to the bot since moving; the reminder follows Slack's profile all the same.

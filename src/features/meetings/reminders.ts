@@ -6,7 +6,7 @@ import { findCopById } from '../community/repository';
 import { loadAgenda, type AgendaProvider } from './agenda';
 import * as repo from './repository';
 import { endOf, ruleOf } from './rules';
-import { dueReminder, isValidZone, nextOccurrence, previousOccurrence } from './schedule';
+import { dueReminder, isValidZone, nextOccurrence, previousOccurrence, reminderTime } from './schedule';
 import { announcementText, reminderDm } from './views';
 import { isStale } from './zones';
 
@@ -21,6 +21,8 @@ export const announcementKey = (meetingId: number, startsAt: Date): string =>
 
 /** Past this many members with no cached zone, refresh the user cache from users.list first. */
 export const REFRESH_USERS_THRESHOLD = 20;
+/** How long before a reminder is due the members' old cached zones are read again. */
+const PREFETCH_ZONES_MS = 30 * 60_000;
 
 export interface ReminderDeps {
   readonly db: Db;
@@ -53,34 +55,16 @@ async function queueForMeeting(deps: ReminderDeps, meeting: Meeting, now: Date):
   const { db, logger } = deps;
   const rule = ruleOf(meeting);
   const startsAt = dueReminder(rule, meeting.lead_minutes, now);
-  if (!startsAt) return;
+  if (!startsAt) {
+    await prefetchZones(deps, meeting, now);
+    return;
+  }
   const occurrence = await repo.ensureOccurrence(db, meeting.id, startsAt, endOf(meeting, startsAt));
   if (occurrence.reminders_queued_at) return;
   const cop = await findCopById(db, meeting.cop_id);
   if (!cop) return;
 
-  // Zones come from the cache; a fan-out never looks every member up one by one (users.info is
-  // Tier 4). Members whose cached zone is old (they may have moved) are read again: one by one
-  // if they are few, else the whole cache from users.list pages.
-  let audience = await repo.listReminderAudience(db, cop.id);
-  const unknownZone = audience.filter((a) => !a.tz).length;
-  const stale = audience.filter((a) => !a.isBot && !a.optedOut && isStale(a.checkedAt, now));
-  if (unknownZone > REFRESH_USERS_THRESHOLD || stale.length > REFRESH_USERS_THRESHOLD) {
-    try {
-      await deps.refreshUsers(cop.team_id, now);
-      audience = await repo.listReminderAudience(db, cop.id);
-    } catch (error) {
-      logger.warn(`refreshing the user cache before reminders failed; using the cached zones`, error);
-    }
-  } else if (stale.length && deps.refreshUser) {
-    let failed = 0;
-    for (const member of stale) {
-      await deps.refreshUser(member.userId, cop.team_id, now).catch(() => (failed += 1));
-    }
-    if (failed)
-      logger.warn(`re-reading ${failed} of ${stale.length} members' time zones failed; using the cached ones`);
-    audience = await repo.listReminderAudience(db, cop.id);
-  }
+  const audience = await freshAudience(deps, cop.id, cop.team_id, now);
 
   const previous = previousOccurrence(rule, new Date(startsAt.getTime() - 1));
   const agendaFor = await loadAgenda(
@@ -143,6 +127,46 @@ async function queueForMeeting(deps: ReminderDeps, meeting: Meeting, now: Date):
       `${result.fallbackZone} in the meeting's zone for want of their own` +
       (late > 5 * 60_000 ? `; ${Math.round(late / 60_000)} minutes late (no instance was running)` : ''),
   );
+}
+
+/**
+ * The members with their cached zones, old ones read again first (members move): one by one if
+ * they are few, else the whole cache from users.list pages. A fan-out never looks every member
+ * up one by one (users.info is Tier 4).
+ */
+async function freshAudience(deps: ReminderDeps, copId: number, teamId: string, now: Date) {
+  const { db, logger } = deps;
+  const audience = await repo.listReminderAudience(db, copId);
+  const stale = audience.filter((a) => !a.isBot && !a.optedOut && isStale(a.checkedAt, now));
+  if (stale.length === 0) return audience;
+  if (stale.length > REFRESH_USERS_THRESHOLD || !deps.refreshUser) {
+    try {
+      await deps.refreshUsers(teamId, now);
+    } catch (error) {
+      logger.warn(`refreshing the user cache before reminders failed; using the cached zones`, error);
+      return audience;
+    }
+  } else {
+    let failed = 0;
+    for (const member of stale) {
+      await deps.refreshUser(member.userId, teamId, now).catch(() => (failed += 1));
+    }
+    if (failed)
+      logger.warn(`re-reading ${failed} of ${stale.length} members' time zones failed; using the cached ones`);
+  }
+  return repo.listReminderAudience(db, copId);
+}
+
+/** Shortly before a reminder is due, old cached zones are read again, so the fan-out waits for none. */
+async function prefetchZones(deps: ReminderDeps, meeting: Meeting, now: Date): Promise<void> {
+  const next = nextOccurrence(ruleOf(meeting), now);
+  if (!next) return;
+  const untilDue = reminderTime(next, meeting.lead_minutes).getTime() - now.getTime();
+  // A few ticks' window: after one refresh the zones are fresh and later ticks do nothing; users
+  // that Slack cannot tell us about (e.g. from other organisations) are not asked for again and again.
+  if (untilDue > PREFETCH_ZONES_MS || untilDue <= PREFETCH_ZONES_MS - 5 * 60_000) return;
+  const cop = await findCopById(deps.db, meeting.cop_id);
+  if (cop) await freshAudience(deps, cop.id, cop.team_id, now);
 }
 
 /** Logs how each queued run ended (sent, failed, expired, retries) once nothing is pending. */
