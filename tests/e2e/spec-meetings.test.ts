@@ -583,6 +583,9 @@ describe('SPEC: meetings, more of what people do', () => {
     expect(result.status).toBe(200);
     expect(h.responses().length).toBe(replies + 1);
     expect(h.lastResponseText()).toMatch(/no longer exists|not found|unknown/i);
+    await h.clickButton('U2', b.action_id, '99999999999', { channel: 'DU2', messageTs: '1.1' });
+    expect(h.responses().length).toBe(replies + 2);
+    expect(h.lastResponseText()).toMatch(/no longer exists|not found|unknown/i);
     expect((await meetingReply(h, 'U3')).text).toMatch(/0 coming/);
   });
 

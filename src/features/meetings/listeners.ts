@@ -63,8 +63,8 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     const action = actions[0]!;
     const coming = action.action_id === views.ACTION_RSVP_YES;
     // The value is the occurrence id; anything else (a forged click) finds no meeting.
-    const occurrenceId = Number(action.value);
-    const occurrence = Number.isSafeInteger(occurrenceId) ? await repo.findOccurrence(ctx.db, occurrenceId) : undefined;
+    const occurrenceId = idOf(action.value);
+    const occurrence = occurrenceId ? await repo.findOccurrence(ctx.db, occurrenceId) : undefined;
     const meeting = occurrence ? await repo.findMeetingById(ctx.db, occurrence.meeting_id) : undefined;
     const cop = meeting ? await findCopById(ctx.db, meeting.cop_id) : undefined;
     if (!occurrence || !meeting || !cop) {

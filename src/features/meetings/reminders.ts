@@ -19,7 +19,7 @@ export const memberReminderPattern = (meetingId: number, userId: string): string
 export const announcementKey = (meetingId: number, startsAt: Date): string =>
   `meeting-announcement:${meetingId}:${startsAt.toISOString()}`;
 
-/** Past this many members with no cached zone, refresh the user cache from users.list first. */
+/** Past this many members whose cached zone is missing or old, refresh the whole cache from users.list. */
 export const REFRESH_USERS_THRESHOLD = 20;
 /** How long before a reminder is due the members' old cached zones are read again. */
 const PREFETCH_ZONES_MS = 30 * 60_000;
@@ -28,7 +28,7 @@ export interface ReminderDeps {
   readonly db: Db;
   readonly logger: AppLogger;
   readonly providers: readonly AgendaProvider[];
-  /** Fills slack_users (zones, bots) from users.list pages; called before a fan-out if many lack a zone. */
+  /** Fills slack_users (zones, bots) from users.list pages; used when many members' zones are missing or old. */
   readonly refreshUsers: (teamId: string, now: Date) => Promise<unknown>;
   /** Re-reads one user (zone, bot, deactivated) into slack_users; for the few whose cache is old. */
   readonly refreshUser?: (userId: string, teamId: string, now: Date) => Promise<unknown>;
