@@ -1,4 +1,5 @@
-import { findMeeting, setOptOut } from './repository';
+import { cancelPendingReminders, findMeeting, setOptOut } from './repository';
+import { memberReminderPattern } from './reminders';
 import { escapeText } from '../../slack/text';
 import type { FeatureContext, Subcommand } from '../types';
 import type { AgendaProvider } from './agenda';
@@ -41,7 +42,7 @@ export function meetingSubcommands(ctx: FeatureContext, providers: () => readonl
           const text =
             checked.reason === 'empty'
               ? TOPIC_USAGE
-              : `That topic is too long (${args.trim().length} characters); keep it under ${TOPIC_MAX}.`;
+              : `That topic is too long (${args.trim().length} characters); keep it to ${TOPIC_MAX} at most.`;
           await respond({ response_type: 'ephemeral', text });
           return;
         }
@@ -71,6 +72,11 @@ export function meetingSubcommands(ctx: FeatureContext, providers: () => readonl
           return;
         }
         await setOptOut(ctx.db, cop.id, command.user_id, choice === 'off', ctx.clock.now());
+        if (choice === 'off') {
+          // A reminder still waiting in the outbox (Slack slow or down) is not sent after all.
+          const meeting = await findMeeting(ctx.db, cop.id);
+          if (meeting) await cancelPendingReminders(ctx.db, memberReminderPattern(meeting.id, command.user_id));
+        }
         await respond({
           response_type: 'ephemeral',
           text:

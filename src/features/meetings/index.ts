@@ -3,11 +3,11 @@ import type { Feature, FeatureContext } from '../types';
 import { memberTopics, proposalsAwaitingVote, type AgendaProvider } from './agenda';
 import { meetingSubcommands } from './commands';
 import { registerMeetingListeners } from './listeners';
-import { queueDueReminders } from './reminders';
+import { queueDueReminders, queueForNewMember } from './reminders';
 import * as repo from './repository';
 import { streak, upcomingOccasion } from './service';
 import { homeBlocks } from './views';
-import { zoneOf } from './zones';
+import { refreshUserZone, zoneOf } from './zones';
 
 export type { AgendaProvider, AgendaSection } from './agenda';
 
@@ -32,6 +32,8 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
     name: 'meetings',
     subcommands: meetingSubcommands(ctx, () => providers),
     register: (app) => registerMeetingListeners(app, ctx, () => providers),
+    onMemberJoined: (cop, userId) =>
+      queueForNewMember({ db: ctx.db, logger: log, providers }, cop, userId, ctx.clock.now()),
     homeSection: async ({ cop, viewerId }) => {
       const meeting = await repo.findMeeting(ctx.db, cop.id);
       if (!meeting) return homeBlocks({ occasion: undefined, viewerZone: 'UTC', coming: undefined, streak: 0 });
@@ -56,6 +58,7 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
               logger: log,
               providers,
               refreshUsers: (teamId, at) => directory.refreshUsers(teamId, at),
+              refreshUser: (userId, teamId, at) => refreshUserZone(ctx.db, ctx.client, userId, teamId, at),
             },
             now,
           ),

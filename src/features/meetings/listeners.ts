@@ -7,7 +7,7 @@ import { onViewSubmission } from '../../slack/submission-deadline';
 import { findCopById, isCoordinator, isMember } from '../community/repository';
 import type { FeatureContext } from '../types';
 import type { AgendaProvider } from './agenda';
-import { announcementKey } from './reminders';
+import { announcementKey, reminderKey } from './reminders';
 import * as repo from './repository';
 import { parseScheduleForm, ruleOf, type ScheduleForm } from './rules';
 import { formatInZone, nextOccurrence } from './schedule';
@@ -63,7 +63,9 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     const { user, container, actions } = parsed.data;
     const action = actions[0]!;
     const coming = action.action_id === views.ACTION_RSVP_YES;
-    const occurrence = await repo.findOccurrence(ctx.db, Number(action.value));
+    // The value is the occurrence id; anything else (a forged click) finds no meeting.
+    const occurrenceId = idOf(action.value);
+    const occurrence = occurrenceId ? await repo.findOccurrence(ctx.db, occurrenceId) : undefined;
     const meeting = occurrence ? await repo.findMeetingById(ctx.db, occurrence.meeting_id) : undefined;
     const cop = meeting ? await findCopById(ctx.db, meeting.cop_id) : undefined;
     if (!occurrence || !meeting || !cop) {
@@ -88,11 +90,18 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
       const data = await meetingViewData(ctx.db, providers(), cop, user.id, zone, now, onAgendaError);
       await respond({ response_type: 'ephemeral', replace_original: true, ...views.meetingMessage(data) });
     } else if (container?.channel_id && container.message_ts) {
-      // The reminder DM: redrawn in place with the answer (and today's agenda).
-      const occasion = { occurrenceId: occurrence.id, startsAt: occurrence.starts_at, meeting };
-      const agenda = await agendaFor(ctx.db, providers(), cop, occasion, user.id, onAgendaError);
-      const dm = views.reminderDm({ occasion, channelId: cop.channel_id, zone, agenda, coming });
-      await client.chat.update({ channel: container.channel_id, ts: container.message_ts, ...dm });
+      // The reminder DM: redrawn in place with the answer (and today's agenda). Only the
+      // clicker's own reminder: a click claiming another bot message (say, a proposal in the
+      // home channel) must not overwrite it.
+      const sent = await findSentDm(ctx.db, reminderKey(meeting.id, occurrence.starts_at, user.id));
+      if (sent?.channel_id === container.channel_id && sent.message_ts === container.message_ts) {
+        const occasion = { occurrenceId: occurrence.id, startsAt: occurrence.starts_at, meeting };
+        const agenda = await agendaFor(ctx.db, providers(), cop, occasion, user.id, onAgendaError);
+        const dm = views.reminderDm({ occasion, channelId: cop.channel_id, zone, agenda, coming });
+        await client.chat.update({ channel: container.channel_id, ts: container.message_ts, ...dm });
+      } else {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: views.rsvpStatusText(coming) });
+      }
     }
     await updateAnnouncement(client, occurrence.meeting_id, occurrence.id, occurrence.starts_at).catch(
       (error: unknown) => log.warn(`updating the announcement of meeting ${meeting.id} failed`, error),
@@ -117,7 +126,8 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     await ack();
     const parsed = clickBody.safeParse(body);
     if (!parsed.success || !parsed.data.trigger_id) return;
-    const cop = await findCopById(ctx.db, Number(parsed.data.actions[0]!.value));
+    const copId = idOf(parsed.data.actions[0]!.value);
+    const cop = copId ? await findCopById(ctx.db, copId) : undefined;
     if (!cop || !(await isCoordinator(ctx.db, cop.id, parsed.data.user.id))) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_COORDINATOR });
       return;
@@ -150,12 +160,16 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     }
     await ack();
     const now = ctx.clock.now();
+    const changed = (await repo.findMeeting(ctx.db, cop.id)) !== undefined;
     const { meeting, next, cancelled } = await scheduleMeeting(ctx.db, cop.id, result.input, userId, now);
     log.info(
       `meeting of cop ${cop.id} scheduled by a coordinator` +
         (cancelled ? `; ${cancelled} unsent reminders for the old time cancelled` : ''),
     );
-    await client.chat.postMessage({ channel: cop.channel_id, text: views.scheduledText(meeting, userId, next) });
+    await client.chat.postMessage({
+      channel: cop.channel_id,
+      text: views.scheduledText(meeting, userId, next, changed),
+    });
   });
 
   app.action(views.ACTION_ATTENDANCE, async ({ ack, body, client, respond }) => {
@@ -163,7 +177,8 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     const parsed = clickBody.safeParse(body);
     if (!parsed.success || !parsed.data.trigger_id) return;
     const [copId, iso] = (parsed.data.actions[0]!.value ?? '').split(/:(.*)/s);
-    const cop = await findCopById(ctx.db, Number(copId));
+    const id = idOf(copId);
+    const cop = id ? await findCopById(ctx.db, id) : undefined;
     if (!cop || !(await isCoordinator(ctx.db, cop.id, parsed.data.user.id))) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_COORDINATOR });
       return;
@@ -216,6 +231,12 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
       `attendance recorded for meeting ${meeting.id} on ${occurrence.starts_at.toISOString()}: ${selected.length}`,
     );
   });
+}
+
+/** A database id from a button's value, or undefined if the value is not one (a forged click). */
+function idOf(value: string | undefined): number | undefined {
+  const id = Number(value);
+  return Number.isInteger(id) && id > 0 && id <= 2_147_483_647 ? id : undefined;
 }
 
 function safeJson(text: string | undefined): unknown {

@@ -128,7 +128,7 @@ export async function listReminderAudience(db: Conn, copId: number) {
     .leftJoin('reminder_optouts as o', (join) =>
       join.onRef('o.cop_id', '=', 'm.cop_id').onRef('o.user_id', '=', 'm.user_id'),
     )
-    .select(['m.user_id', 'u.tz', 'u.is_bot', 'u.deleted', 'o.user_id as opted_out'])
+    .select(['m.user_id', 'u.tz', 'u.is_bot', 'u.deleted', 'u.updated_at', 'o.user_id as opted_out'])
     .where('m.cop_id', '=', copId)
     .orderBy('m.user_id')
     .execute();
@@ -137,10 +137,20 @@ export async function listReminderAudience(db: Conn, copId: number) {
     tz: r.tz ?? null,
     isBot: Boolean(r.is_bot) || Boolean(r.deleted),
     optedOut: r.opted_out !== null,
+    /** When the cache last heard from Slack about this user (null: never). */
+    checkedAt: r.updated_at ?? null,
   }));
 }
 
-export async function findUserTz(db: Conn, userId: string): Promise<string | null | undefined> {
-  const row = await db.selectFrom('slack_users').select('tz').where('user_id', '=', userId).executeTakeFirst();
-  return row ? row.tz : undefined;
+/** The cached zone of a user and when it was last read from Slack; undefined if never. */
+export async function findUserTz(
+  db: Conn,
+  userId: string,
+): Promise<{ tz: string | null; checkedAt: Date } | undefined> {
+  const row = await db
+    .selectFrom('slack_users')
+    .select(['tz', 'updated_at'])
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row ? { tz: row.tz, checkedAt: row.updated_at } : undefined;
 }

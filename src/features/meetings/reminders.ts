@@ -1,30 +1,37 @@
 import type { Db } from '../../db/database';
-import type { Meeting } from '../../db/schema';
+import type { Cop, Meeting } from '../../db/schema';
 import type { AppLogger } from '../../logger';
 import { enqueueDms, type OutgoingDm } from '../../slack/outbox';
 import { findCopById } from '../community/repository';
 import { loadAgenda, type AgendaProvider } from './agenda';
 import * as repo from './repository';
 import { endOf, ruleOf } from './rules';
-import { dueReminder, isValidZone, previousOccurrence } from './schedule';
+import { dueReminder, isValidZone, nextOccurrence, previousOccurrence, reminderTime } from './schedule';
 import { announcementText, reminderDm } from './views';
+import { isStale } from './zones';
 
 export const reminderKeyPrefix = (meetingId: number, startsAt: Date): string =>
   `reminder:${meetingId}:${startsAt.toISOString()}:`;
 export const reminderKey = (meetingId: number, startsAt: Date, userId: string): string =>
   `${reminderKeyPrefix(meetingId, startsAt)}${userId}`;
+/** Every reminder of one member for a meeting, whatever the occurrence (a LIKE pattern). */
+export const memberReminderPattern = (meetingId: number, userId: string): string => `reminder:${meetingId}:%:${userId}`;
 export const announcementKey = (meetingId: number, startsAt: Date): string =>
   `meeting-announcement:${meetingId}:${startsAt.toISOString()}`;
 
-/** Past this many members with no cached zone, refresh the user cache from users.list first. */
+/** Past this many members whose cached zone is missing or old, refresh the whole cache from users.list. */
 export const REFRESH_USERS_THRESHOLD = 20;
+/** How long before a reminder is due the members' old cached zones are read again. */
+const PREFETCH_ZONES_MS = 30 * 60_000;
 
 export interface ReminderDeps {
   readonly db: Db;
   readonly logger: AppLogger;
   readonly providers: readonly AgendaProvider[];
-  /** Fills slack_users (zones, bots) from users.list pages; called before a fan-out if many lack a zone. */
+  /** Fills slack_users (zones, bots) from users.list pages; used when many members' zones are missing or old. */
   readonly refreshUsers: (teamId: string, now: Date) => Promise<unknown>;
+  /** Re-reads one user (zone, bot, deactivated) into slack_users; for the few whose cache is old. */
+  readonly refreshUser?: (userId: string, teamId: string, now: Date) => Promise<unknown>;
 }
 
 /**
@@ -48,23 +55,16 @@ async function queueForMeeting(deps: ReminderDeps, meeting: Meeting, now: Date):
   const { db, logger } = deps;
   const rule = ruleOf(meeting);
   const startsAt = dueReminder(rule, meeting.lead_minutes, now);
-  if (!startsAt) return;
+  if (!startsAt) {
+    await prefetchZones(deps, meeting, now);
+    return;
+  }
   const occurrence = await repo.ensureOccurrence(db, meeting.id, startsAt, endOf(meeting, startsAt));
   if (occurrence.reminders_queued_at) return;
   const cop = await findCopById(db, meeting.cop_id);
   if (!cop) return;
 
-  // Zones come from the cache; a fan-out never looks users up one by one (users.info is Tier 4).
-  let audience = await repo.listReminderAudience(db, cop.id);
-  const unknownZone = audience.filter((a) => !a.tz).length;
-  if (unknownZone > REFRESH_USERS_THRESHOLD) {
-    try {
-      await deps.refreshUsers(cop.team_id, now);
-      audience = await repo.listReminderAudience(db, cop.id);
-    } catch (error) {
-      logger.warn(`refreshing the user cache before reminders failed; using the meeting's zone`, error);
-    }
-  }
+  const audience = await freshAudience(deps, cop.id, cop.team_id, now);
 
   const previous = previousOccurrence(rule, new Date(startsAt.getTime() - 1));
   const agendaFor = await loadAgenda(
@@ -129,6 +129,46 @@ async function queueForMeeting(deps: ReminderDeps, meeting: Meeting, now: Date):
   );
 }
 
+/**
+ * The members with their cached zones, old ones read again first (members move): one by one if
+ * they are few, else the whole cache from users.list pages. A fan-out never looks every member
+ * up one by one (users.info is Tier 4).
+ */
+async function freshAudience(deps: ReminderDeps, copId: number, teamId: string, now: Date) {
+  const { db, logger } = deps;
+  const audience = await repo.listReminderAudience(db, copId);
+  const stale = audience.filter((a) => !a.isBot && !a.optedOut && isStale(a.checkedAt, now));
+  if (stale.length === 0) return audience;
+  if (stale.length > REFRESH_USERS_THRESHOLD || !deps.refreshUser) {
+    try {
+      await deps.refreshUsers(teamId, now);
+    } catch (error) {
+      logger.warn(`refreshing the user cache before reminders failed; using the cached zones`, error);
+      return audience;
+    }
+  } else {
+    let failed = 0;
+    for (const member of stale) {
+      await deps.refreshUser(member.userId, teamId, now).catch(() => (failed += 1));
+    }
+    if (failed)
+      logger.warn(`re-reading ${failed} of ${stale.length} members' time zones failed; using the cached ones`);
+  }
+  return repo.listReminderAudience(db, copId);
+}
+
+/** Shortly before a reminder is due, old cached zones are read again, so the fan-out waits for none. */
+async function prefetchZones(deps: ReminderDeps, meeting: Meeting, now: Date): Promise<void> {
+  const next = nextOccurrence(ruleOf(meeting), now);
+  if (!next) return;
+  const untilDue = reminderTime(next, meeting.lead_minutes).getTime() - now.getTime();
+  // A few ticks' window: after one refresh the zones are fresh and later ticks do nothing; users
+  // that Slack cannot tell us about (e.g. from other organisations) are not asked for again and again.
+  if (untilDue > PREFETCH_ZONES_MS || untilDue <= PREFETCH_ZONES_MS - 5 * 60_000) return;
+  const cop = await findCopById(deps.db, meeting.cop_id);
+  if (cop) await freshAudience(deps, cop.id, cop.team_id, now);
+}
+
 /** Logs how each queued run ended (sent, failed, expired, retries) once nothing is pending. */
 async function logSettledRuns(deps: ReminderDeps, now: Date): Promise<void> {
   for (const run of await repo.listUnsettledRuns(deps.db)) {
@@ -151,4 +191,55 @@ async function logSettledRuns(deps: ReminderDeps, now: Date): Promise<void> {
         (pending ? `, ${pending} still pending at the meeting's start` : ''),
     );
   }
+}
+
+/**
+ * A member who joins after the next meeting's reminders were queued, before it starts, gets
+ * theirs too (the fan-out already passed them by). The same key as the fan-out's, so it is
+ * still one DM per member per occurrence, however often they leave and join again.
+ */
+export async function queueForNewMember(
+  deps: Pick<ReminderDeps, 'db' | 'logger' | 'providers'>,
+  cop: Cop,
+  userId: string,
+  now: Date,
+): Promise<void> {
+  const { db } = deps;
+  const meeting = await repo.findMeeting(db, cop.id);
+  if (!meeting) return;
+  const startsAt = nextOccurrence(ruleOf(meeting), now);
+  if (!startsAt) return;
+  const occurrence = await repo.findOccurrenceAt(db, meeting.id, startsAt);
+  // Not queued yet: the regular fan-out will include them.
+  if (!occurrence?.reminders_queued_at) return;
+  if (await repo.isOptedOut(db, cop.id, userId)) return;
+  const cached = await repo.findUserTz(db, userId);
+  const zone = cached?.tz && isValidZone(cached.tz) ? cached.tz : meeting.time_zone;
+  const previous = previousOccurrence(ruleOf(meeting), new Date(startsAt.getTime() - 1));
+  const agendaFor = await loadAgenda(
+    deps.providers,
+    { db, cop, occurrenceId: occurrence.id, since: previous ?? null, startsAt },
+    (provider, error) => deps.logger.error(`agenda provider ${provider} failed for meeting ${meeting.id}`, error),
+  );
+  const coming = (await repo.listRsvps(db, occurrence.id)).find((r) => r.user_id === userId)?.coming;
+  const dm = reminderDm({
+    occasion: { occurrenceId: occurrence.id, startsAt, meeting },
+    channelId: cop.channel_id,
+    zone,
+    agenda: agendaFor(userId),
+    coming,
+  });
+  const queued = await enqueueDms(db, [
+    {
+      dedupeKey: reminderKey(meeting.id, startsAt, userId),
+      purpose: 'reminder',
+      recipient: userId,
+      text: dm.text,
+      blocks: dm.blocks,
+      notBefore: now,
+      expiresAt: startsAt,
+    },
+  ]);
+  if (queued)
+    deps.logger.info(`reminder for meeting ${meeting.id} on ${startsAt.toISOString()} queued for a new member`);
 }

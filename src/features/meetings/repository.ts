@@ -207,6 +207,17 @@ export async function cancelMovedReminders(
   return cancelled;
 }
 
+/** Cancels a member's reminders queued but not sent yet (they turned reminders off). */
+export async function cancelPendingReminders(trx: Conn, keyPattern: string): Promise<number> {
+  const result = await trx
+    .updateTable('outbox')
+    .set({ status: 'failed', last_error: 'cancelled: reminders turned off', lease_until: null })
+    .where('dedupe_key', 'like', keyPattern)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 // ---- The agenda: what the norms feature (and others) hold ---------------------
 
 /** Open proposals of the CoP, and for each the members who already voted with a stance. */

@@ -67,13 +67,26 @@ export function parseScheduleForm(
     input: {
       weekday: parsed.data.weekday,
       localTime: `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`,
-      timeZone: parsed.data.zone,
+      timeZone: canonicalZone(parsed.data.zone),
       lengthMinutes: parsed.data.length,
       location: parsed.data.location,
       leadMinutes: parsed.data.lead,
       skipDates: skip.dates,
     },
   };
+}
+
+/**
+ * A zone as typed, in its canonical spelling (`europe/amsterdam` → `Europe/Amsterdam`), so it
+ * reads right and matches members' zones. Only the case changes: aliases stay as given.
+ */
+export function canonicalZone(zone: string): string {
+  try {
+    const resolved = new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+    return resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+  } catch {
+    return zone;
+  }
 }
 
 /** `/cop topic` text: what to store, or why not. */

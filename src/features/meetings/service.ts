@@ -65,6 +65,7 @@ export async function meetingViewData(
     rsvps: [],
     streak: 0,
     last: undefined,
+    remindersOff: await repo.isOptedOut(db, cop.id, viewerId),
   };
   if (!meeting) return base;
   const upcoming = await upcomingOccasion(db, meeting, now);

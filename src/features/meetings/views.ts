@@ -96,9 +96,9 @@ export function announcementText(startsAt: Date, meeting: Meeting, coming: numbe
   );
 }
 
-export function scheduledText(meeting: Meeting, by: string, next: Date | undefined): string {
+export function scheduledText(meeting: Meeting, by: string, next: Date | undefined, changed = false): string {
   const nextText = next ? ` Next: ${formatInZone(next, meeting.time_zone)} (${meeting.time_zone}).` : '';
-  return `:calendar: ${mention(by)} scheduled the CoP meeting. ${ruleText(meeting)}${nextText} Where: ${escapeText(meeting.location)}`;
+  return `:calendar: ${mention(by)} ${changed ? 'changed' : 'scheduled'} the CoP meeting. ${ruleText(meeting)}${nextText} Where: ${escapeText(meeting.location)}`;
 }
 
 export interface MeetingViewData {
@@ -114,6 +114,8 @@ export interface MeetingViewData {
   /** The last occurrence that started, for recording attendance. */
   last: { copId: number; startsAt: Date; recorded: boolean } | undefined;
   copId: number;
+  /** The viewer turned reminder DMs off (`/cop reminders off`). */
+  remindersOff?: boolean;
 }
 
 function whoIsComing(rsvps: MeetingViewData['rsvps']): string {
@@ -165,7 +167,10 @@ export function meetingMessage(data: MeetingViewData): { text: string; blocks: K
     ...agendaBlocks(data.agenda),
     section(`${whoIsComing(data.rsvps)}\n${rsvpStatusText(mine)}`),
     actions('meetings:rsvp', ...rsvpButtons(occasion.occurrenceId, mine)),
-    context(streakText(data.streak)),
+    context(
+      streakText(data.streak) +
+        (data.remindersOff ? ' Reminder DMs are off for you; `/cop reminders on` turns them back on.' : ''),
+    ),
   ];
   if (coordinatorButtons.length) blocks.push(actions('meetings:admin', ...coordinatorButtons));
   return { text, blocks };

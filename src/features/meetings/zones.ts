@@ -6,8 +6,44 @@ import * as repo from './repository';
 import { isValidZone } from './schedule';
 
 /**
- * A user's IANA zone: from the slack_users cache, else one users.info call whose answer is
- * cached (so the next view costs no API call), else the fallback (the meeting's zone).
+ * How long a cached time zone is trusted. People travel and move: past this, the zone is read
+ * again from Slack (on the member's own interaction, or before their next reminder).
+ */
+export const ZONE_MAX_AGE_MS = 24 * 60 * 60_000;
+
+export const isStale = (checkedAt: Date | null, now: Date): boolean =>
+  !checkedAt || now.getTime() - checkedAt.getTime() >= ZONE_MAX_AGE_MS;
+
+/** Reads one user from Slack (users.info) into the cache; returns their zone (null if none). */
+export async function refreshUserZone(
+  db: Db,
+  client: WebClient,
+  userId: string,
+  teamId: string,
+  now: Date,
+): Promise<string | null | undefined> {
+  const info = await client.users.info({ user: userId });
+  const user = info.user;
+  if (!user?.id) return undefined;
+  await upsertSlackUsers(
+    db,
+    [
+      {
+        userId: user.id,
+        teamId: user.team_id ?? teamId,
+        isBot: Boolean(user.is_bot || user.is_app_user),
+        deleted: Boolean(user.deleted),
+        tz: user.tz ?? null,
+      },
+    ],
+    now,
+  );
+  return user.tz ?? null;
+}
+
+/**
+ * A user's IANA zone: from the slack_users cache while it is fresh, else one users.info call
+ * whose answer is cached (so the next view costs no API call), else the cached or fallback zone.
  * For one viewer at a time only; a fan-out reads the cache in bulk instead.
  */
 export async function zoneOf(
@@ -20,30 +56,14 @@ export async function zoneOf(
   fallback: string,
 ): Promise<string> {
   const cached = await repo.findUserTz(db, userId);
-  if (cached && isValidZone(cached)) return cached;
-  if (cached === undefined) {
-    try {
-      const info = await client.users.info({ user: userId });
-      const user = info.user;
-      if (user?.id) {
-        await upsertSlackUsers(
-          db,
-          [
-            {
-              userId: user.id,
-              teamId: user.team_id ?? teamId,
-              isBot: Boolean(user.is_bot || user.is_app_user),
-              deleted: Boolean(user.deleted),
-              tz: user.tz ?? null,
-            },
-          ],
-          now,
-        );
-        if (user.tz && isValidZone(user.tz)) return user.tz;
-      }
-    } catch (error) {
-      logger.warn(`users.info failed while looking up a time zone; showing ${fallback}`, error);
-    }
+  const cachedZone = cached?.tz && isValidZone(cached.tz) ? cached.tz : undefined;
+  if (cached && !isStale(cached.checkedAt, now)) return cachedZone ?? fallback;
+  try {
+    const tz = await refreshUserZone(db, client, userId, teamId, now);
+    if (tz && isValidZone(tz)) return tz;
+    if (tz === null) return fallback;
+  } catch (error) {
+    logger.warn(`users.info failed while looking up a time zone; showing ${cachedZone ?? fallback}`, error);
   }
-  return fallback;
+  return cachedZone ?? fallback;
 }
