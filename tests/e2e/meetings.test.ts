@@ -92,7 +92,7 @@ describe('meetings and reminder DMs', () => {
       ...SCHEDULE,
       zone: 'Mars/Olympus',
       skip: '2026-12-25, 2026-02-30',
-      location: '  ',
+      location: 'x'.repeat(301),
     });
     const errors = bad.json().errors as Record<string, string>;
     expect(bad.json().response_action).toBe('errors');
@@ -198,6 +198,16 @@ describe('meetings and reminder DMs', () => {
     expect(h.logs.join('\n')).toMatch(
       /reminder run for meeting \d+ on 2026-03-03T09:00:00.000Z done: queued 3, sent 3/,
     );
+  });
+
+  it('schedules without a "where", and the reminder then says nothing about where', async () => {
+    const result = await schedule(h, { ...SCHEDULE, location: '' });
+    expect(result.body).toBe('');
+    h.clock.set(REMINDER_AT);
+    await h.bot.tick();
+    const dm = textOf(reminderDms(h).find((d) => d.params.channel === 'U2')!.params);
+    expect(dm).toContain('Tuesday 3 March, 10:00');
+    expect(dm).not.toContain('Where');
   });
 
   it('the reminder agenda lists struggles shared since the last meeting, with links, not hidden ones', async () => {

@@ -48,7 +48,7 @@ describe('meeting rules', () => {
       time: '25:00',
       zone: 'Nowhere/City',
       length: '2',
-      location: '',
+      location: 'x'.repeat(301),
       lead: '7',
       skip: 'soon',
     });
@@ -64,6 +64,13 @@ describe('meeting rules', () => {
       'zone',
     ]);
     expect(parseScheduleForm({ ...FORM, weekday: null }).ok).toBe(false);
+  });
+
+  it('takes "where" as optional: SPEC asks only for weekday, time, zone and lead', () => {
+    for (const location of ['', '  ', null, undefined]) {
+      const result = parseScheduleForm({ ...FORM, location });
+      expect(result).toMatchObject({ ok: true, input: { location: '' } });
+    }
   });
 
   it('checks topics', () => {

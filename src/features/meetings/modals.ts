@@ -70,6 +70,7 @@ export function scheduleModal(copId: number, meeting: Meeting | undefined, defau
       {
         type: 'input',
         block_id: 'location',
+        optional: true,
         label: { type: 'plain_text', text: 'Where (a link or a room)' },
         element: {
           type: 'plain_text_input',

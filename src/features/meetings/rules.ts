@@ -29,7 +29,8 @@ const form = z.object({
   time: z.string().refine((t) => parseTime(t) !== undefined),
   zone: z.string().trim().refine(isValidZone),
   length: z.coerce.number().int().min(5).max(480),
-  location: z.string().trim().min(1).max(300),
+  // Optional: many CoPs meet in the same room or link every week and need not say so.
+  location: z.string().trim().max(300).nullish(),
   lead: z.coerce.number().refine((m) => LEAD_CHOICES.some((c) => c.minutes === m)),
   skip: z.string().nullish(),
 });
@@ -39,7 +40,7 @@ const MESSAGES: Record<keyof ScheduleForm, string> = {
   time: 'Pick a time.',
   zone: 'Give an IANA time zone name, like Europe/Amsterdam or America/New_York.',
   length: 'Give the length in whole minutes, from 5 to 480.',
-  location: 'Say where the meeting is: a link or a room (up to 300 characters).',
+  location: 'Keep “where” to 300 characters: a link or a room.',
   lead: 'Pick when to remind members.',
   skip: 'Give dates as YYYY-MM-DD, separated by commas.',
 };
@@ -69,7 +70,7 @@ export function parseScheduleForm(
       localTime: `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`,
       timeZone: canonicalZone(parsed.data.zone),
       lengthMinutes: parsed.data.length,
-      location: parsed.data.location,
+      location: parsed.data.location ?? '',
       leadMinutes: parsed.data.lead,
       skipDates: skip.dates,
     },

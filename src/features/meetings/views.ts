@@ -70,14 +70,15 @@ export function reminderDm(input: {
 }): { text: string; blocks: KnownBlock[] } {
   const { occasion, zone } = input;
   const when = formatInZone(occasion.startsAt, zone);
-  const where = escapeText(occasion.meeting.location);
-  const text = `Reminder: the CoP meeting of <#${input.channelId}> is on ${when} (your time, ${zone}). Where: ${where}`;
+  const text = `Reminder: the CoP meeting of <#${input.channelId}> is on ${when} (your time, ${zone}).${
+    occasion.meeting.location ? ` Where: ${escapeText(occasion.meeting.location)}` : ''
+  }`;
   return {
     text,
     blocks: [
       section(`:calendar: *Reminder: the CoP meeting of <#${input.channelId}>*`),
       section(
-        `${whenText(occasion.startsAt, occasion.meeting, zone)} · ${occasion.meeting.length_minutes} minutes\n*Where:* ${where}`,
+        `${whenText(occasion.startsAt, occasion.meeting, zone)} · ${occasion.meeting.length_minutes} minutes${whereLine(occasion.meeting)}`,
       ),
       ...agendaBlocks(input.agenda),
       section(`*Are you coming?* ${rsvpStatusText(input.coming)}`),
@@ -96,9 +97,14 @@ export function announcementText(startsAt: Date, meeting: Meeting, coming: numbe
   );
 }
 
+/** "Where:" on its own line, when the coordinator said where. */
+function whereLine(meeting: Meeting): string {
+  return meeting.location ? `\n*Where:* ${escapeText(meeting.location)}` : '';
+}
+
 export function scheduledText(meeting: Meeting, by: string, next: Date | undefined, changed = false): string {
   const nextText = next ? ` Next: ${formatInZone(next, meeting.time_zone)} (${meeting.time_zone}).` : '';
-  return `:calendar: ${mention(by)} ${changed ? 'changed' : 'scheduled'} the CoP meeting. ${ruleText(meeting)}${nextText} Where: ${escapeText(meeting.location)}`;
+  return `:calendar: ${mention(by)} ${changed ? 'changed' : 'scheduled'} the CoP meeting. ${ruleText(meeting)}${nextText}${meeting.location ? ` Where: ${escapeText(meeting.location)}` : ''}`;
 }
 
 export interface MeetingViewData {
@@ -161,7 +167,7 @@ export function meetingMessage(data: MeetingViewData): { text: string; blocks: K
   const blocks: KnownBlock[] = [
     header(data.inProgress ? 'The meeting is on now' : 'Next meeting'),
     section(
-      `${whenText(occasion.startsAt, meeting, data.viewerZone)} · ${meeting.length_minutes} minutes\n*Where:* ${escapeText(meeting.location)}`,
+      `${whenText(occasion.startsAt, meeting, data.viewerZone)} · ${meeting.length_minutes} minutes${whereLine(meeting)}`,
     ),
     context(ruleText(meeting)),
     ...agendaBlocks(data.agenda),
@@ -187,7 +193,7 @@ export function homeBlocks(data: {
   const { occasion } = data;
   return [
     section(
-      `:calendar: *Next meeting:* ${whenText(occasion.startsAt, occasion.meeting, data.viewerZone)}\n*Where:* ${escapeText(occasion.meeting.location)}\n${rsvpStatusText(data.coming)}`,
+      `:calendar: *Next meeting:* ${whenText(occasion.startsAt, occasion.meeting, data.viewerZone)}${whereLine(occasion.meeting)}\n${rsvpStatusText(data.coming)}`,
     ),
     actions('meetings:rsvp', ...rsvpButtons(occasion.occurrenceId, data.coming)),
     context(streakText(data.streak)),
