@@ -156,6 +156,29 @@ describe('SPEC: the community', () => {
     expect(again).toHaveLength(1);
   });
 
+  it('a newcomer the bot learns of from the periodic refresh (its join event missed) is shown the norms too', async () => {
+    await h.setupCop('U1');
+    const { ts } = await proposeNorm(h, 'U1', 'Ask early', 'Ask after 30 minutes stuck.');
+    await h.react('U1', '+1', ts);
+    await h.react('U2', '+1', ts);
+    // The founders, members from the start, get no welcome.
+    await h.bot.tick();
+    const dmsTo = (user: string) =>
+      h.fake.callsOf('chat.postMessage').filter((c) => c.params.channel === user || c.params.channel === `D${user}`);
+    expect(dmsTo('U2')).toHaveLength(0);
+
+    h.fake.addUser({ id: 'U5' });
+    h.fake.setChannelMembers(HOME_CHANNEL, ['U1', 'U2', 'U3', 'U5', BOT_USER_ID]);
+    h.clock.advance(7 * 60 * 60 * 1000);
+    await h.bot.tick();
+    await h.bot.tick();
+    expect(await memberIds(h)).toEqual(['U1', 'U2', 'U3', 'U5']);
+    const welcome = dmsTo('U5');
+    expect(welcome).toHaveLength(1);
+    expect(textOf(welcome[0]!.params)).toContain('Ask early');
+    expect(dmsTo('U3')).toHaveLength(0);
+  });
+
   it('a newcomer that is a bot is not welcomed and is not a member', async () => {
     await h.setupCop('U1');
     h.fake.addUser({ id: 'UB3', is_bot: true });

@@ -138,13 +138,13 @@ export async function replaceMembers(
   copId: number,
   userIds: string[],
   syncedAt: Date,
-): Promise<{ added: number; removed: number }> {
+): Promise<{ added: number; removed: number; addedIds: string[] }> {
   return db.transaction().execute(async (trx) => {
     let removed = 0;
     const del = trx.deleteFrom('members').where('cop_id', '=', copId);
     const result = await (userIds.length ? del.where('user_id', 'not in', userIds) : del).executeTakeFirst();
     removed = Number(result.numDeletedRows);
-    let added = 0;
+    const addedIds: string[] = [];
     for (let i = 0; i < userIds.length; i += 500) {
       const rows = await trx
         .insertInto('members')
@@ -152,10 +152,10 @@ export async function replaceMembers(
         .onConflict((oc) => oc.columns(['cop_id', 'user_id']).doNothing())
         .returning('user_id')
         .execute();
-      added += rows.length;
+      addedIds.push(...rows.map((r) => r.user_id));
     }
     await trx.updateTable('cops').set({ members_synced_at: syncedAt }).where('id', '=', copId).execute();
-    return { added, removed };
+    return { added: addedIds.length, removed, addedIds };
   });
 }
 
