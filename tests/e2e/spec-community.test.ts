@@ -49,6 +49,26 @@ describe('SPEC: the community', () => {
     expect(coordinators.map((c) => c.user_id)).toEqual(['U2']);
   });
 
+  it('/cop setup in a direct message is refused: a CoP lives in a channel', async () => {
+    await h.command('U2', 'setup', 'DU2');
+    expect(h.lastResponseText()).toMatch(/channel/i);
+    expect(h.lastResponseText()).not.toMatch(/went wrong/i);
+    expect(await h.db.selectFrom('cops').selectAll().execute()).toHaveLength(0);
+  });
+
+  it('a setup that fails half-way leaves no CoP behind, as its "nothing was changed" says', async () => {
+    h.fake.inject(
+      'conversations.members',
+      { body: { ok: true, members: ['U1'] } },
+      { body: { ok: false, error: 'fatal_error' } },
+    );
+    h.fake.on('conversations.members', () => ({ ok: false, error: 'fatal_error' }));
+    await h.command('U1', 'setup');
+    expect(h.lastResponseText()).toMatch(/nothing was changed/i);
+    expect(await h.db.selectFrom('cops').selectAll().execute()).toHaveLength(0);
+    expect(await h.db.selectFrom('coordinators').selectAll().execute()).toHaveLength(0);
+  });
+
   it('a workspace holds several CoPs, and /cop in a channel acts on that channel’s CoP', async () => {
     h.fake.setChannelMembers(OTHER_CHANNEL, ['U1', 'U9', BOT_USER_ID]);
     await h.setupCop('U1');
@@ -248,6 +268,30 @@ describe('SPEC: the community', () => {
       expect(result.status).toBe(200);
       const after = await h.db.selectFrom('cops').selectAll().executeTakeFirstOrThrow();
       expect(after).toEqual(before);
+    });
+
+    it('a coordinator who left the channel no longer has a coordinator’s rights', async () => {
+      await h.command('U1', 'norms');
+      const ruleButton = findButton(h.responses().at(-1)!.params, /rule/i);
+      await h.clickButton('U1', ruleButton.action_id, ruleButton.value);
+      const ruleView = h.lastOpenedView();
+      const before = await h.db.selectFrom('cops').selectAll().executeTakeFirstOrThrow();
+      await h.event({
+        type: 'member_left_channel',
+        user: 'U1',
+        channel: HOME_CHANNEL,
+        channel_type: 'C',
+        team: 'T0001',
+      });
+
+      const mark = h.fake.calls.length;
+      await h.clickButton('U1', ruleButton.action_id, ruleButton.value);
+      expect(callsSince(h, mark).some((c) => c.method === 'views.open')).toBe(false);
+      await h.submitView('U1', ruleView, { quorum: '1/3', approval: '1/2', window_days: '2' });
+      expect(await h.db.selectFrom('cops').selectAll().executeTakeFirstOrThrow()).toEqual(before);
+      await h.command('U1', 'coordinator <@U3>');
+      const coordinators = await h.db.selectFrom('coordinators').select('user_id').execute();
+      expect(coordinators.map((c) => c.user_id)).not.toContain('U3');
     });
 
     it('a non-coordinator cannot add coordinators', async () => {

@@ -52,6 +52,11 @@ export async function createCop(
   });
 }
 
+/** Removes a CoP and, by cascade, everything of it (used to undo a setup that failed half-way). */
+export async function deleteCop(db: Conn, copId: number): Promise<void> {
+  await db.deleteFrom('cops').where('id', '=', copId).execute();
+}
+
 export async function isMember(db: Conn, copId: number, userId: string): Promise<boolean> {
   const row = await db
     .selectFrom('members')
