@@ -67,12 +67,18 @@ export async function isMember(db: Conn, copId: number, userId: string): Promise
   return row !== undefined;
 }
 
+// A coordinator is a member with the role: one who left the channel keeps the role on record
+// (it comes back if they rejoin) but has no rights, and no CoP content (reports) goes to them.
+
 export async function isCoordinator(db: Conn, copId: number, userId: string): Promise<boolean> {
   const row = await db
     .selectFrom('coordinators')
-    .select('user_id')
-    .where('cop_id', '=', copId)
-    .where('user_id', '=', userId)
+    .innerJoin('members', (join) =>
+      join.onRef('members.cop_id', '=', 'coordinators.cop_id').onRef('members.user_id', '=', 'coordinators.user_id'),
+    )
+    .select('coordinators.user_id')
+    .where('coordinators.cop_id', '=', copId)
+    .where('coordinators.user_id', '=', userId)
     .executeTakeFirst();
   return row !== undefined;
 }
@@ -80,9 +86,12 @@ export async function isCoordinator(db: Conn, copId: number, userId: string): Pr
 export async function listCoordinators(db: Conn, copId: number): Promise<string[]> {
   const rows = await db
     .selectFrom('coordinators')
-    .select('user_id')
-    .where('cop_id', '=', copId)
-    .orderBy('added_at')
+    .innerJoin('members', (join) =>
+      join.onRef('members.cop_id', '=', 'coordinators.cop_id').onRef('members.user_id', '=', 'coordinators.user_id'),
+    )
+    .select('coordinators.user_id')
+    .where('coordinators.cop_id', '=', copId)
+    .orderBy('coordinators.added_at')
     .execute();
   return rows.map((r) => r.user_id);
 }
