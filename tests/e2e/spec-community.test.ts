@@ -4,7 +4,16 @@
  */
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
 import { BOT_USER_ID } from '../support/fake-slack';
-import { callsSince, findButton, proposeNorm, shownSince, type Json } from '../support/spec';
+import {
+  callsSince,
+  chooseOverflow,
+  findButton,
+  overflowOptions,
+  postMatching,
+  proposeNorm,
+  shownSince,
+  type Json,
+} from '../support/spec';
 
 const OTHER_CHANNEL = 'C0OTHER';
 
@@ -294,6 +303,39 @@ describe('SPEC: the community', () => {
       expect(coordinators.map((c) => c.user_id)).not.toContain('U3');
     });
 
+    it('a coordinator of another CoP cannot act on this one, even naming their own channel', async () => {
+      h.fake.setChannelMembers(OTHER_CHANNEL, ['U9', BOT_USER_ID]);
+      await h.command('U9', 'setup', OTHER_CHANNEL);
+      const { ts, message } = await proposeNorm(h, 'U2', 'Ours alone');
+      const support = findButton(message, /support/i);
+      await h.clickButton('U9', support.action_id, support.value, { channel: OTHER_CHANNEL, messageTs: ts });
+      expect((await h.db.selectFrom('votes').selectAll().execute()).filter((v) => v.stance)).toHaveLength(0);
+
+      await h.command('U2', 'struggle Ours too');
+      await h.submitView('U2', h.lastOpenedView(), {});
+      const post = postMatching(h, /Ours too/);
+      const hide = overflowOptions(post.blocks).find((o) => /hide/i.test(o.text))!;
+      await chooseOverflow(h, 'U9', hide, { channel: OTHER_CHANNEL, messageTs: String(post.ts) });
+      const struggle = await h.db.selectFrom('struggles').select('hidden_at').executeTakeFirstOrThrow();
+      expect(struggle.hidden_at).toBeNull();
+
+      // Their rule modal, submitted with this CoP's id in its metadata, changes nothing here.
+      await h.command('U9', 'norms', OTHER_CHANNEL);
+      const ruleButton = findButton(h.responses().at(-1)!.params, /rule/i);
+      await h.clickButton('U9', ruleButton.action_id, ruleButton.value, { channel: OTHER_CHANNEL });
+      const theirs = h.lastOpenedView();
+      const ours = await h.db
+        .selectFrom('cops')
+        .selectAll()
+        .where('channel_id', '=', HOME_CHANNEL)
+        .executeTakeFirstOrThrow();
+      const forged = { ...theirs, private_metadata: String(theirs.private_metadata).replace(/\d+/, String(ours.id)) };
+      await h.submitView('U9', forged, { quorum: '1/3', approval: '1/3', window_days: '1' });
+      expect(await h.db.selectFrom('cops').selectAll().where('id', '=', ours.id).executeTakeFirstOrThrow()).toEqual(
+        ours,
+      );
+    });
+
     it('a non-coordinator cannot add coordinators', async () => {
       await h.command('U9', 'coordinator <@U9>');
       await h.command('U2', 'coordinator <@U2>');
@@ -309,14 +351,24 @@ describe('SPEC: the community', () => {
       await h.react('U1', '+1', adopted.ts);
       await h.react('U2', '+1', adopted.ts);
       await proposeNorm(h, 'U2', 'Demo on Fridays');
+      await h.command('U2', 'struggle Nobody reads the wiki');
+      await h.submitView('U2', h.lastOpenedView(), {});
+      await h.command('U2', 'struggle Hidden by a coordinator');
+      await h.submitView('U2', h.lastOpenedView(), {});
+      const hidden = postMatching(h, /Hidden by a coordinator/);
+      const hide = overflowOptions(hidden.blocks).find((o) => /hide/i.test(o.text))!;
+      await chooseOverflow(h, 'U1', hide, { messageTs: String(hidden.ts) });
 
       const member = await homeOf(h, 'U3');
       expect(member).toContain('Blameless retros');
       expect(member).toContain('Demo on Fridays');
+      expect(member).toContain('Nobody reads the wiki');
+      expect(member).not.toContain('Hidden by a coordinator');
 
       const outsider = await homeOf(h, 'U9');
       expect(outsider).not.toContain('Blameless retros');
       expect(outsider).not.toContain('Demo on Fridays');
+      expect(outsider).not.toContain('Nobody reads the wiki');
     });
 
     it('a private channel’s CoP stays private to its members', async () => {
