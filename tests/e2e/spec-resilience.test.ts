@@ -2,9 +2,11 @@
  * Acceptance: SPEC promises that hold "whatever Slack's Web API is doing": the 3-second ack,
  * large channels, and the privacy promise when Slack fails mid-way.
  */
+import pg from 'pg';
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
+import { createTestDatabase } from '../support/database';
 import { BOT_USER_ID } from '../support/fake-slack';
-import { dumpDatabase, findButton, type Json } from '../support/spec';
+import { dumpDatabase, findButton, postMatching, type Json } from '../support/spec';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -44,6 +46,82 @@ describe('SPEC: acknowledged within 3 seconds whatever Slack’s Web API is doin
     const click = await timed(() => h.clickButton('U2', 'norms:support', '1', { messageTs: '1700000000.000001' }));
     expect(click.ms).toBeLessThan(3000);
   }, 30_000);
+});
+
+describe('SPEC: acknowledged within 3 seconds whatever the database is doing', () => {
+  it('modal submissions get an answer in time while the database hangs, and nothing is stored late', async () => {
+    const database = await createTestDatabase('postgres');
+    const h = await Harness.start({
+      sharedDatabase: database,
+      members: ['U1', 'U2', 'U3'],
+      processBeforeResponse: false,
+    });
+    const settle = () => sleep(400);
+    try {
+      await h.setupCop('U1');
+      await settle();
+      await h.command('U1', 'propose Before the hang');
+      await settle();
+      await h.submitView('U1', h.lastOpenedView(), { body: 'b', rationale: 'r' });
+      await settle();
+      const message = postMatching(h, /Before the hang/);
+      const ts = String(message.ts);
+
+      await h.command('U2', 'propose During the hang');
+      await settle();
+      const proposeView = h.lastOpenedView();
+      await h.command('U2', 'struggle During the hang');
+      await settle();
+      const struggleView = h.lastOpenedView();
+      const object = findButton(message, /object/i);
+      await h.clickButton('U3', object.action_id, object.value, { messageTs: ts });
+      await settle();
+      const objectionView = h.lastOpenedView();
+      await h.command('U1', 'norms');
+      await settle();
+      const rule = findButton(h.responses().at(-1)!.params, /rule/i);
+      await h.clickButton('U1', rule.action_id, rule.value);
+      await settle();
+      const ruleView = h.lastOpenedView();
+      const copBefore = await h.db.selectFrom('cops').selectAll().executeTakeFirstOrThrow();
+
+      const locker = new pg.Client({ connectionString: database.url });
+      await locker.connect();
+      await locker.query('begin');
+      await locker.query(
+        'lock table cops, members, coordinators, proposals, votes, struggles, norms in access exclusive mode',
+      );
+      const submissions: Array<[string, Json, Record<string, string>]> = [
+        ['U2', proposeView, { body: 'b', rationale: 'r' }],
+        ['U2', struggleView, {}],
+        ['U3', objectionView, {}],
+        ['U1', ruleView, { quorum: '1/3' }],
+      ];
+      try {
+        for (const [user, view, values] of submissions) {
+          const { result, ms } = await timed(() => h.submitView(user, view, values));
+          expect(ms).toBeLessThan(3000);
+          expect(result.status).toBe(200);
+          // The form stays open with a note to try again.
+          expect(result.json().response_action).toBe('errors');
+        }
+      } finally {
+        await locker.query('rollback');
+        await locker.end();
+      }
+      await sleep(1000);
+      const titles = (await h.db.selectFrom('proposals').select('title').execute()).map((p) => p.title);
+      expect(titles).toEqual(['Before the hang']);
+      expect(await h.db.selectFrom('struggles').selectAll().execute()).toHaveLength(0);
+      expect((await h.db.selectFrom('votes').selectAll().execute()).filter((v) => v.stance)).toHaveLength(0);
+      expect(await h.db.selectFrom('cops').selectAll().executeTakeFirstOrThrow()).toEqual(copBefore);
+      expect(h.fake.callsOf('chat.postMessage').some((c) => /During the hang/.test(textOf(c.params)))).toBe(false);
+    } finally {
+      await sleep(300);
+      await h.stop();
+      await database.destroy();
+    }
+  }, 60_000);
 });
 
 describe('SPEC: members in a large channel', () => {

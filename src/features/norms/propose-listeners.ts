@@ -9,6 +9,7 @@ import { proposeModal, ruleModal } from './modals';
 import { ruleText } from './overview';
 import type { ProposalPublisher } from './publisher';
 import type { NormsService } from './service';
+import { ackInTime } from '../../slack/ack-deadline';
 
 const copButton = z.object({
   user: z.object({ id: z.string() }),
@@ -42,25 +43,28 @@ export function registerProposeListeners(app: App, { ctx, service, publisher }: 
     await client.views.open({ trigger_id: click.data.trigger_id, view: proposeModal(copId, norms) });
   });
 
-  app.view(CALLBACK.propose, async ({ ack, body }) => {
-    const parsed = submission.safeParse(body);
-    const meta = parsed.success ? metadata(proposeMetadata, parsed.data.view.private_metadata) : undefined;
-    const cop = meta ? await findCopById(ctx.db, meta.copId) : undefined;
-    if (!parsed.success || !cop) {
-      return ack({ response_action: 'errors', errors: { [FIELD.title]: 'This CoP no longer exists.' } });
-    }
-    const userId = parsed.data.user.id;
-    if (!(await service.isMember(cop.id, userId))) {
-      return ack({ response_action: 'errors', errors: { [FIELD.title]: NOT_A_MEMBER } });
-    }
-    const values = parseState(parsed.data.view.state.values);
-    const norms = await service.numberedNorms(cop.id);
-    const adopted = new Set(norms.map((n) => n.norm.id));
-    const form = parseProposal(values, adopted, FIELD.norm in values);
-    if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
-    await ack();
-    await publisher.publish(cop, form.value, userId);
-  });
+  app.view(
+    CALLBACK.propose,
+    ackInTime(FIELD.title, async ({ ack, body }) => {
+      const parsed = submission.safeParse(body);
+      const meta = parsed.success ? metadata(proposeMetadata, parsed.data.view.private_metadata) : undefined;
+      const cop = meta ? await findCopById(ctx.db, meta.copId) : undefined;
+      if (!parsed.success || !cop) {
+        return ack({ response_action: 'errors', errors: { [FIELD.title]: 'This CoP no longer exists.' } });
+      }
+      const userId = parsed.data.user.id;
+      if (!(await service.isMember(cop.id, userId))) {
+        return ack({ response_action: 'errors', errors: { [FIELD.title]: NOT_A_MEMBER } });
+      }
+      const values = parseState(parsed.data.view.state.values);
+      const norms = await service.numberedNorms(cop.id);
+      const adopted = new Set(norms.map((n) => n.norm.id));
+      const form = parseProposal(values, adopted, FIELD.norm in values);
+      if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
+      await ack();
+      await publisher.publish(cop, form.value, userId);
+    }),
+  );
 
   app.action<BlockAction>(ACTION.ruleOpen, async ({ ack, body, client, respond }) => {
     await ack();
@@ -74,24 +78,31 @@ export function registerProposeListeners(app: App, { ctx, service, publisher }: 
     await client.views.open({ trigger_id: click.data.trigger_id, view: ruleModal(cop) });
   });
 
-  app.view(CALLBACK.rule, async ({ ack, body, client }) => {
-    const parsed = submission.safeParse(body);
-    const meta = parsed.success ? metadata(ruleMetadata, parsed.data.view.private_metadata) : undefined;
-    if (!parsed.success || !meta) {
-      return ack({ response_action: 'errors', errors: { [FIELD.quorum]: 'This CoP no longer exists.' } });
-    }
-    const form = parseRule(parseState(parsed.data.view.state.values));
-    if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
-    const userId = parsed.data.user.id;
-    // The server decides who may change the rule, whatever the view showed.
-    const changed = await service.changeRule(meta.copId, userId, form.value.rule, form.value.windowDays);
-    if (!changed) return ack({ response_action: 'errors', errors: { [FIELD.quorum]: NOT_A_COORDINATOR } });
-    await ack();
-    const cop = await findCopById(ctx.db, meta.copId);
-    if (!cop) return;
-    await client.chat.postMessage({
-      channel: cop.channel_id,
-      text: `:scales: <@${userId}> changed the voting rule for new proposals. ${ruleText(cop)} Open proposals keep the rule they started with.`,
-    });
-  });
+  app.view(
+    CALLBACK.rule,
+    ackInTime(FIELD.quorum, async ({ ack, body, client }) => {
+      const parsed = submission.safeParse(body);
+      const meta = parsed.success ? metadata(ruleMetadata, parsed.data.view.private_metadata) : undefined;
+      if (!parsed.success || !meta) {
+        return ack({ response_action: 'errors', errors: { [FIELD.quorum]: 'This CoP no longer exists.' } });
+      }
+      const form = parseRule(parseState(parsed.data.view.state.values));
+      if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
+      const userId = parsed.data.user.id;
+      // The server decides who may change the rule, whatever the view showed. The check is a
+      // read; the change is written after the ack, so a late answer cannot leave a change behind.
+      if (!(await isCoordinator(ctx.db, meta.copId, userId))) {
+        return ack({ response_action: 'errors', errors: { [FIELD.quorum]: NOT_A_COORDINATOR } });
+      }
+      await ack();
+      const changed = await service.changeRule(meta.copId, userId, form.value.rule, form.value.windowDays);
+      if (!changed) return;
+      const cop = await findCopById(ctx.db, meta.copId);
+      if (!cop) return;
+      await client.chat.postMessage({
+        channel: cop.channel_id,
+        text: `:scales: <@${userId}> changed the voting rule for new proposals. ${ruleText(cop)} Open proposals keep the rule they started with.`,
+      });
+    }),
+  );
 }

@@ -8,6 +8,7 @@ import type { ProposalPublisher } from './publisher';
 import type { NormsService } from './service';
 import { slackTimeToIso, type VoteRecorder, type VoteResult } from './votes';
 import { NOT_A_MEMBER_VOTE, VOTE_FAILED, VOTING_CLOSED, objectionReply, voteReceipt } from './views';
+import { ackInTime } from '../../slack/ack-deadline';
 
 const buttonBody = z.object({
   user: z.object({ id: z.string() }),
@@ -95,52 +96,56 @@ export function registerVoteListeners(app: App, { ctx, service, votes, publisher
     await client.views.open({ trigger_id: click.trigger_id, view });
   });
 
-  app.view(CALLBACK.objection, async ({ ack, body, client }) => {
-    const parsed = objectionView.safeParse(body);
-    const meta = parsed.success ? metadata(objectionMetadata, parsed.data.view.private_metadata) : undefined;
-    if (!parsed.success || !meta) return ack({ response_action: 'errors', errors: { [FIELD.reason]: VOTING_CLOSED } });
-    const userId = parsed.data.user.id;
-    const form = parseObjection(parseState(parsed.data.view.state.values));
-    if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
-    const proposal = await service.findProposal(meta.proposalId);
-    if (!proposal || proposal.status !== 'open' || ctx.clock.now() >= proposal.closes_at) {
-      return ack({ response_action: 'errors', errors: { [FIELD.reason]: VOTING_CLOSED } });
-    }
-    if (!(await service.isMember(proposal.cop_id, userId))) {
-      return ack({ response_action: 'errors', errors: { [FIELD.reason]: NOT_A_MEMBER_VOTE } });
-    }
-    await ack();
-    const { reason, anonymous } = form.value;
-    const result = await votes
-      .voteByAction({
-        proposalId: proposal.id,
-        userId,
-        stance: 'object',
-        // An anonymous reason is never stored next to its author.
-        reason: anonymous ? null : reason,
-        actedAt: laterOf(slackTimeToIso(meta.clickedAt), ctx.clock.now()),
-      })
-      .catch(() => undefined);
-    if (result?.kind !== 'counted') {
-      await client.chat.postMessage({
-        channel: userId,
-        text: (result && refused(result)) ?? VOTE_FAILED,
-      });
-      return;
-    }
-    if (reason && proposal.message_ts) {
-      await client.chat.postMessage({
-        channel: proposal.channel_id,
-        thread_ts: proposal.message_ts,
-        text: objectionReply(reason, anonymous ? undefined : userId),
-      });
-      ctx.logger.info(
-        `an objection with a${anonymous ? 'n anonymous' : ' named'} reason was posted on proposal ${proposal.id}`,
-      );
-    }
-    await publisher.afterVote(result.proposal);
-    if (meta.fromHome) await ctx.refreshHome(userId);
-  });
+  app.view(
+    CALLBACK.objection,
+    ackInTime(FIELD.reason, async ({ ack, body, client }) => {
+      const parsed = objectionView.safeParse(body);
+      const meta = parsed.success ? metadata(objectionMetadata, parsed.data.view.private_metadata) : undefined;
+      if (!parsed.success || !meta)
+        return ack({ response_action: 'errors', errors: { [FIELD.reason]: VOTING_CLOSED } });
+      const userId = parsed.data.user.id;
+      const form = parseObjection(parseState(parsed.data.view.state.values));
+      if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
+      const proposal = await service.findProposal(meta.proposalId);
+      if (!proposal || proposal.status !== 'open' || ctx.clock.now() >= proposal.closes_at) {
+        return ack({ response_action: 'errors', errors: { [FIELD.reason]: VOTING_CLOSED } });
+      }
+      if (!(await service.isMember(proposal.cop_id, userId))) {
+        return ack({ response_action: 'errors', errors: { [FIELD.reason]: NOT_A_MEMBER_VOTE } });
+      }
+      await ack();
+      const { reason, anonymous } = form.value;
+      const result = await votes
+        .voteByAction({
+          proposalId: proposal.id,
+          userId,
+          stance: 'object',
+          // An anonymous reason is never stored next to its author.
+          reason: anonymous ? null : reason,
+          actedAt: laterOf(slackTimeToIso(meta.clickedAt), ctx.clock.now()),
+        })
+        .catch(() => undefined);
+      if (result?.kind !== 'counted') {
+        await client.chat.postMessage({
+          channel: userId,
+          text: (result && refused(result)) ?? VOTE_FAILED,
+        });
+        return;
+      }
+      if (reason && proposal.message_ts) {
+        await client.chat.postMessage({
+          channel: proposal.channel_id,
+          thread_ts: proposal.message_ts,
+          text: objectionReply(reason, anonymous ? undefined : userId),
+        });
+        ctx.logger.info(
+          `an objection with a${anonymous ? 'n anonymous' : ' named'} reason was posted on proposal ${proposal.id}`,
+        );
+      }
+      await publisher.afterVote(result.proposal);
+      if (meta.fromHome) await ctx.refreshHome(userId);
+    }),
+  );
 
   const onReaction =
     (removed: boolean) =>

@@ -24,6 +24,7 @@ import {
 } from './slack-io';
 import type { StruggleRow } from './tables';
 import * as views from './views';
+import { ackInTime } from '../../slack/ack-deadline';
 
 /** Opens the struggle form for a CoP (from `/cop struggle`, the App Home or help). */
 export async function openStruggleForm(client: WebClient, triggerId: string, copId: number, text = '') {
@@ -57,87 +58,90 @@ export function registerPostingListeners(app: App, ctx: FeatureContext, caps: Ca
     await openStruggleForm(client, trigger_id, cop.id);
   });
 
-  app.view(views.IDS.post, async ({ ack, body, client }) => {
-    const parsed = viewSubmission.safeParse(body);
-    const meta = parsed.success ? metadata(parsed.data.view, z.object({ copId: z.number().int() })) : undefined;
-    if (!parsed.success || !meta) {
-      await ack({ response_action: 'errors', errors: { text: 'This form is out of date; please open it again.' } });
-      return;
-    }
-    const { user, view } = parsed.data;
-    const input = normaliseInput({
-      text: inputValue(view, 'text'),
-      tags: inputValue(view, 'tags'),
-      tried: inputValue(view, 'tried'),
-    });
-    const errors = validateStruggle(input);
-    if (Object.keys(errors).length) {
-      await ack({ response_action: 'errors', errors });
-      return;
-    }
-    const cop = await findCopById(ctx.db, meta.copId);
-    if (!cop || !(await isMember(ctx.db, cop.id, user.id))) {
-      await ack({ response_action: 'errors', errors: { text: NOT_A_MEMBER } });
-      return;
-    }
-    const now = ctx.clock.now();
-    const budget = await service.struggleBudget(ctx.db, cop.id, now);
-    if (!budget.allowed) {
-      await ack({ response_action: 'errors', errors: { text: tryLater('struggles', budget.retryAt, now) } });
-      return;
-    }
-    // Close the form's spinner at once; the post's outcome replaces this view.
-    await ack({
-      response_action: 'update',
-      view: views.progressView('Sharing…', 'Posting your struggle anonymously…'),
-    });
-
-    // The form may be gone by now (closed, expired); the post's outcome does not depend on it.
-    const showForm = (next: ModalView) =>
-      client.views
-        .update({ view_id: view.id, view: next })
-        .then(() => undefined)
-        .catch((error: unknown) => log.warn(`a struggle form could not be updated: ${slackError(error)}`));
-
-    let outcome: service.ShareOutcome<StruggleRow>;
-    try {
-      outcome = await service.shareStruggle(
-        ctx.db,
-        { copId: cop.id, channelId: cop.channel_id, struggle: input, now },
-        async (row) => {
-          const posted = await client.chat.postMessage({
-            channel: cop.channel_id,
-            ...views.strugglePost(row),
-            ...POST_OPTIONS,
-          });
-          if (!posted.ts) throw new Error('Slack returned no message ts');
-          return { ts: posted.ts, permalink: await permalinkOf(client, cop.channel_id, posted.ts) };
-        },
-        (ts) => retract(client, cop.channel_id, ts),
-      );
-    } catch (error) {
-      log.warn(`an anonymous struggle was not posted in cop ${cop.id}: ${describeFailure(error)}`);
-      await showForm(views.struggleModal(cop.id, input, refusal('post', error)));
-      return;
-    }
-    if (outcome.status === 'rate_limited') {
-      await showForm(views.struggleModal(cop.id, input, tryLater('struggles', outcome.retryAt, now)));
-      return;
-    }
-    const struggle = outcome.row;
-    log.info(`struggle ${struggle.id} shared anonymously in cop ${cop.id}`);
-    // The author's rights go to them directly: never through the outbox, which names recipients.
-    let dmSent = true;
-    try {
-      await client.chat.postMessage({
-        channel: user.id,
-        ...views.authorDm(struggle, caps.issue(struggle.id)),
-        ...POST_OPTIONS,
+  app.view(
+    views.IDS.post,
+    ackInTime('text', async ({ ack, body, client }) => {
+      const parsed = viewSubmission.safeParse(body);
+      const meta = parsed.success ? metadata(parsed.data.view, z.object({ copId: z.number().int() })) : undefined;
+      if (!parsed.success || !meta) {
+        await ack({ response_action: 'errors', errors: { text: 'This form is out of date; please open it again.' } });
+        return;
+      }
+      const { user, view } = parsed.data;
+      const input = normaliseInput({
+        text: inputValue(view, 'text'),
+        tags: inputValue(view, 'tags'),
+        tried: inputValue(view, 'tried'),
       });
-    } catch (error) {
-      dmSent = false;
-      log.warn(`the author's DM for struggle ${struggle.id} could not be sent: ${slackError(error)}`);
-    }
-    await showForm(views.sharedView(struggle.permalink, struggle.channel_id, dmSent));
-  });
+      const errors = validateStruggle(input);
+      if (Object.keys(errors).length) {
+        await ack({ response_action: 'errors', errors });
+        return;
+      }
+      const cop = await findCopById(ctx.db, meta.copId);
+      if (!cop || !(await isMember(ctx.db, cop.id, user.id))) {
+        await ack({ response_action: 'errors', errors: { text: NOT_A_MEMBER } });
+        return;
+      }
+      const now = ctx.clock.now();
+      const budget = await service.struggleBudget(ctx.db, cop.id, now);
+      if (!budget.allowed) {
+        await ack({ response_action: 'errors', errors: { text: tryLater('struggles', budget.retryAt, now) } });
+        return;
+      }
+      // Close the form's spinner at once; the post's outcome replaces this view.
+      await ack({
+        response_action: 'update',
+        view: views.progressView('Sharing…', 'Posting your struggle anonymously…'),
+      });
+
+      // The form may be gone by now (closed, expired); the post's outcome does not depend on it.
+      const showForm = (next: ModalView) =>
+        client.views
+          .update({ view_id: view.id, view: next })
+          .then(() => undefined)
+          .catch((error: unknown) => log.warn(`a struggle form could not be updated: ${slackError(error)}`));
+
+      let outcome: service.ShareOutcome<StruggleRow>;
+      try {
+        outcome = await service.shareStruggle(
+          ctx.db,
+          { copId: cop.id, channelId: cop.channel_id, struggle: input, now },
+          async (row) => {
+            const posted = await client.chat.postMessage({
+              channel: cop.channel_id,
+              ...views.strugglePost(row),
+              ...POST_OPTIONS,
+            });
+            if (!posted.ts) throw new Error('Slack returned no message ts');
+            return { ts: posted.ts, permalink: await permalinkOf(client, cop.channel_id, posted.ts) };
+          },
+          (ts) => retract(client, cop.channel_id, ts),
+        );
+      } catch (error) {
+        log.warn(`an anonymous struggle was not posted in cop ${cop.id}: ${describeFailure(error)}`);
+        await showForm(views.struggleModal(cop.id, input, refusal('post', error)));
+        return;
+      }
+      if (outcome.status === 'rate_limited') {
+        await showForm(views.struggleModal(cop.id, input, tryLater('struggles', outcome.retryAt, now)));
+        return;
+      }
+      const struggle = outcome.row;
+      log.info(`struggle ${struggle.id} shared anonymously in cop ${cop.id}`);
+      // The author's rights go to them directly: never through the outbox, which names recipients.
+      let dmSent = true;
+      try {
+        await client.chat.postMessage({
+          channel: user.id,
+          ...views.authorDm(struggle, caps.issue(struggle.id)),
+          ...POST_OPTIONS,
+        });
+      } catch (error) {
+        dmSent = false;
+        log.warn(`the author's DM for struggle ${struggle.id} could not be sent: ${slackError(error)}`);
+      }
+      await showForm(views.sharedView(struggle.permalink, struggle.channel_id, dmSent));
+    }),
+  );
 }

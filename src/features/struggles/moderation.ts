@@ -9,6 +9,7 @@ import { normaliseInput } from './rules';
 import { blockActions, inputValue, metadata, slackError, tell, viewSubmission } from './slack-io';
 import * as mviews from './moderation-views';
 import * as views from './views';
+import { ackInTime } from '../../slack/ack-deadline';
 
 const target = z.object({ target: z.enum(['post', 'reply']), id: z.number().int() });
 type Target = z.infer<typeof target>;
@@ -64,43 +65,46 @@ export function registerModeration(app: App, ctx: FeatureContext): void {
     await tell(client, respond, trigger_id, 'Hidden: the message now shows a short notice and is left out of search.');
   });
 
-  app.view(views.IDS.reportSubmit, async ({ ack, body, client }) => {
-    const parsed = viewSubmission.safeParse(body);
-    const what = parsed.success ? metadata(parsed.data.view, target) : undefined;
-    const found = what ? await locate(ctx, what) : undefined;
-    if (!parsed.success || !what || !found || found.hidden) {
-      await ack({ response_action: 'errors', errors: { reason: views.NOT_FOUND } });
-      return;
-    }
-    const { user, view } = parsed.data;
-    const copId = found.struggle.cop_id;
-    if (!(await isMember(ctx.db, copId, user.id))) {
-      await ack({ response_action: 'errors', errors: { reason: NOT_A_MEMBER } });
-      return;
-    }
-    const coordinators = await listCoordinators(ctx.db, copId);
-    await ack({ response_action: 'update', view: mviews.reportSentView(coordinators.length) });
-
-    const channelId = found.struggle.channel_id;
-    let permalink = found.reply ? null : found.struggle.permalink;
-    if (!permalink) {
-      permalink = await client.chat
-        .getPermalink({ channel: channelId, message_ts: found.ts })
-        .then((r) => r.permalink ?? null)
-        .catch(() => null);
-    }
-    const reason = normaliseInput({ text: inputValue(view, 'reason') }).text.slice(0, 1000);
-    const message = mviews.reportDm({ reporterId: user.id, target: what.target, permalink, channelId, reason });
-    // Sent directly, not queued: a report is only useful now, and the outbox would keep the reporter's name.
-    let sent = 0;
-    for (const coordinator of coordinators) {
-      try {
-        await client.chat.postMessage({ channel: coordinator, ...message, unfurl_links: false });
-        sent += 1;
-      } catch (error) {
-        log.warn(`a report DM to a coordinator of cop ${copId} failed: ${slackError(error)}`);
+  app.view(
+    views.IDS.reportSubmit,
+    ackInTime('reason', async ({ ack, body, client }) => {
+      const parsed = viewSubmission.safeParse(body);
+      const what = parsed.success ? metadata(parsed.data.view, target) : undefined;
+      const found = what ? await locate(ctx, what) : undefined;
+      if (!parsed.success || !what || !found || found.hidden) {
+        await ack({ response_action: 'errors', errors: { reason: views.NOT_FOUND } });
+        return;
       }
-    }
-    log.info(`a ${what.target} in cop ${copId} was reported to ${sent} coordinators`);
-  });
+      const { user, view } = parsed.data;
+      const copId = found.struggle.cop_id;
+      if (!(await isMember(ctx.db, copId, user.id))) {
+        await ack({ response_action: 'errors', errors: { reason: NOT_A_MEMBER } });
+        return;
+      }
+      const coordinators = await listCoordinators(ctx.db, copId);
+      await ack({ response_action: 'update', view: mviews.reportSentView(coordinators.length) });
+
+      const channelId = found.struggle.channel_id;
+      let permalink = found.reply ? null : found.struggle.permalink;
+      if (!permalink) {
+        permalink = await client.chat
+          .getPermalink({ channel: channelId, message_ts: found.ts })
+          .then((r) => r.permalink ?? null)
+          .catch(() => null);
+      }
+      const reason = normaliseInput({ text: inputValue(view, 'reason') }).text.slice(0, 1000);
+      const message = mviews.reportDm({ reporterId: user.id, target: what.target, permalink, channelId, reason });
+      // Sent directly, not queued: a report is only useful now, and the outbox would keep the reporter's name.
+      let sent = 0;
+      for (const coordinator of coordinators) {
+        try {
+          await client.chat.postMessage({ channel: coordinator, ...message, unfurl_links: false });
+          sent += 1;
+        } catch (error) {
+          log.warn(`a report DM to a coordinator of cop ${copId} failed: ${slackError(error)}`);
+        }
+      }
+      log.info(`a ${what.target} in cop ${copId} was reported to ${sent} coordinators`);
+    }),
+  );
 }

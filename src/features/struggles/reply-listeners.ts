@@ -23,6 +23,7 @@ import {
 } from './slack-io';
 import type { ReplyRow } from './tables';
 import * as views from './views';
+import { ackInTime } from '../../slack/ack-deadline';
 
 /**
  * Anonymous replies from the post, and the author's follow-ups and resolution from their DM.
@@ -64,86 +65,92 @@ export function registerReplyListeners(app: App, ctx: FeatureContext, caps: Capa
 
   for (const kind of ['anonymous', 'original_poster'] as const) {
     const callbackId = kind === 'anonymous' ? views.IDS.replySubmit : views.IDS.followUpSubmit;
-    app.view(callbackId, async ({ ack, body, client }) => {
-      const parsed = viewSubmission.safeParse(body);
-      if (!parsed.success) {
-        await ack({ response_action: 'errors', errors: { reply: 'This form is out of date; please open it again.' } });
-        return;
-      }
-      const { user, view } = parsed.data;
-      let struggleId: number | undefined;
-      let token: string | undefined;
-      if (kind === 'anonymous') {
-        struggleId = metadata(view, replySchema)?.struggleId;
-      } else {
-        token = metadata(view, followUpSchema)?.token;
-        struggleId = caps.verify(token);
-        if (struggleId === undefined) {
-          await ack({ response_action: 'errors', errors: { reply: views.BAD_TOKEN } });
+    app.view(
+      callbackId,
+      ackInTime('reply', async ({ ack, body, client }) => {
+        const parsed = viewSubmission.safeParse(body);
+        if (!parsed.success) {
+          await ack({
+            response_action: 'errors',
+            errors: { reply: 'This form is out of date; please open it again.' },
+          });
           return;
         }
-      }
-      const text = normaliseInput({ text: inputValue(view, 'reply') }).text;
-      const invalid = validateReply(text);
-      if (invalid) {
-        await ack({ response_action: 'errors', errors: { reply: invalid } });
-        return;
-      }
-      const struggle = struggleId ? await service.findVisibleStruggle(ctx.db, struggleId) : undefined;
-      if (!struggle) {
-        await ack({ response_action: 'errors', errors: { reply: views.NOT_FOUND } });
-        return;
-      }
-      if (!(await isMember(ctx.db, struggle.cop_id, user.id))) {
-        await ack({ response_action: 'errors', errors: { reply: NOT_A_MEMBER } });
-        return;
-      }
-      const now = ctx.clock.now();
-      const budget = await service.replyBudget(ctx.db, struggle.cop_id, now);
-      if (!budget.allowed) {
-        await ack({ response_action: 'errors', errors: { reply: tryLater('replies', budget.retryAt, now) } });
-        return;
-      }
-      await ack({ response_action: 'update', view: views.progressView('Posting…', 'Posting in the thread…') });
+        const { user, view } = parsed.data;
+        let struggleId: number | undefined;
+        let token: string | undefined;
+        if (kind === 'anonymous') {
+          struggleId = metadata(view, replySchema)?.struggleId;
+        } else {
+          token = metadata(view, followUpSchema)?.token;
+          struggleId = caps.verify(token);
+          if (struggleId === undefined) {
+            await ack({ response_action: 'errors', errors: { reply: views.BAD_TOKEN } });
+            return;
+          }
+        }
+        const text = normaliseInput({ text: inputValue(view, 'reply') }).text;
+        const invalid = validateReply(text);
+        if (invalid) {
+          await ack({ response_action: 'errors', errors: { reply: invalid } });
+          return;
+        }
+        const struggle = struggleId ? await service.findVisibleStruggle(ctx.db, struggleId) : undefined;
+        if (!struggle) {
+          await ack({ response_action: 'errors', errors: { reply: views.NOT_FOUND } });
+          return;
+        }
+        if (!(await isMember(ctx.db, struggle.cop_id, user.id))) {
+          await ack({ response_action: 'errors', errors: { reply: NOT_A_MEMBER } });
+          return;
+        }
+        const now = ctx.clock.now();
+        const budget = await service.replyBudget(ctx.db, struggle.cop_id, now);
+        if (!budget.allowed) {
+          await ack({ response_action: 'errors', errors: { reply: tryLater('replies', budget.retryAt, now) } });
+          return;
+        }
+        await ack({ response_action: 'update', view: views.progressView('Posting…', 'Posting in the thread…') });
 
-      const again = (notice: string) =>
-        kind === 'anonymous'
-          ? views.replyModal(struggle, text, notice)
-          : views.followUpModal(struggle, token!, text, notice);
-      const showForm = (next: ModalView) =>
-        client.views
-          .update({ view_id: view.id, view: next })
-          .then(() => undefined)
-          .catch((error: unknown) => log.warn(`a reply form could not be updated: ${slackError(error)}`));
-      let outcome: service.ShareOutcome<ReplyRow>;
-      try {
-        outcome = await service.shareReply(
-          ctx.db,
-          { struggle, kind, text, now },
-          async (row) => {
-            const posted = await client.chat.postMessage({
-              channel: struggle.channel_id,
-              thread_ts: struggle.message_ts!,
-              ...views.anonymousReply(kind, row.id, text),
-              ...POST_OPTIONS,
-            });
-            if (!posted.ts) throw new Error('Slack returned no message ts');
-            return { ts: posted.ts };
-          },
-          (ts) => retract(client, struggle.channel_id, ts),
-        );
-      } catch (error) {
-        log.warn(`an anonymous reply on struggle ${struggle.id} was not posted: ${describeFailure(error)}`);
-        await showForm(again(refusal('reply', error)));
-        return;
-      }
-      if (outcome.status === 'rate_limited') {
-        await showForm(again(tryLater('replies', outcome.retryAt, now)));
-        return;
-      }
-      log.info(`${kind === 'anonymous' ? 'anonymous reply' : 'follow-up'} posted on struggle ${struggle.id}`);
-      await showForm(views.replyPostedView(struggle.permalink, struggle.channel_id, kind));
-    });
+        const again = (notice: string) =>
+          kind === 'anonymous'
+            ? views.replyModal(struggle, text, notice)
+            : views.followUpModal(struggle, token!, text, notice);
+        const showForm = (next: ModalView) =>
+          client.views
+            .update({ view_id: view.id, view: next })
+            .then(() => undefined)
+            .catch((error: unknown) => log.warn(`a reply form could not be updated: ${slackError(error)}`));
+        let outcome: service.ShareOutcome<ReplyRow>;
+        try {
+          outcome = await service.shareReply(
+            ctx.db,
+            { struggle, kind, text, now },
+            async (row) => {
+              const posted = await client.chat.postMessage({
+                channel: struggle.channel_id,
+                thread_ts: struggle.message_ts!,
+                ...views.anonymousReply(kind, row.id, text),
+                ...POST_OPTIONS,
+              });
+              if (!posted.ts) throw new Error('Slack returned no message ts');
+              return { ts: posted.ts };
+            },
+            (ts) => retract(client, struggle.channel_id, ts),
+          );
+        } catch (error) {
+          log.warn(`an anonymous reply on struggle ${struggle.id} was not posted: ${describeFailure(error)}`);
+          await showForm(again(refusal('reply', error)));
+          return;
+        }
+        if (outcome.status === 'rate_limited') {
+          await showForm(again(tryLater('replies', outcome.retryAt, now)));
+          return;
+        }
+        log.info(`${kind === 'anonymous' ? 'anonymous reply' : 'follow-up'} posted on struggle ${struggle.id}`);
+        await showForm(views.replyPostedView(struggle.permalink, struggle.channel_id, kind));
+      }),
+    );
   }
 
   // "Mark resolved" in the author's DM.
