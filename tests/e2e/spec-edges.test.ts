@@ -145,6 +145,14 @@ describe('SPEC edges', () => {
     }
   });
 
+  it('from a direct message, someone in two CoPs is told to use a CoP’s channel, not to set one up there', async () => {
+    h.fake.setChannelMembers('C0OTHER', ['U1', 'U2', 'UBOT']);
+    await h.command('U1', 'setup', 'C0OTHER');
+    await h.command('U2', 'norms', 'DU2');
+    expect(h.lastResponseText()).toMatch(/CoP’s channel/);
+    expect(h.lastResponseText()).not.toMatch(/setup` here/);
+  });
+
   it('the App Home shows open proposals with the viewer’s own vote, and recent struggles', async () => {
     const { ts } = await proposeNorm(h, 'U1', 'Home vote');
     await h.react('U2', '-1', ts);
