@@ -168,6 +168,25 @@ describe('SPEC edges', () => {
     expect(theirs).not.toMatch(/you object/i);
   });
 
+  it('the App Home of someone in two CoPs shows each CoP’s parts under that CoP', async () => {
+    h.fake.setChannelMembers('C0OTHER', ['U1', 'U2', 'UBOT']);
+    await h.command('U1', 'setup', 'C0OTHER');
+    await h.command('U2', 'struggle First CoP struggle');
+    await h.submitView('U2', h.lastOpenedView(), {});
+    const view = await home(h, 'U2');
+    const blocks = (view.blocks ?? []) as Json[];
+    const titleOf = (channel: string) => blocks.findIndex((b) => JSON.stringify(b).includes(`<#${channel}>`));
+    const first = titleOf(HOME_CHANNEL);
+    const second = titleOf('C0OTHER');
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(second).toBeGreaterThan(first);
+    // Nothing between them is titled bigger than the CoP itself (a header would read as a new section).
+    expect(blocks.slice(first + 1, second).some((b) => b.type === 'header')).toBe(false);
+    const struggleAt = blocks.findIndex((b) => JSON.stringify(b).includes('First CoP struggle'));
+    expect(struggleAt).toBeGreaterThan(first);
+    expect(struggleAt).toBeLessThan(second);
+  });
+
   it('voting from the App Home counts like voting on the message', async () => {
     const { ts } = await proposeNorm(h, 'U1', 'Vote from home');
     const view = await home(h, 'U2');
