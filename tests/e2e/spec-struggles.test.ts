@@ -197,6 +197,25 @@ describe('SPEC: practice struggles', () => {
     expect(h.lastResponseText()).not.toContain('I am afraid to ask questions');
   });
 
+  it('coordinators can hide an anonymous reply; it leaves the thread’s text and search', async () => {
+    const { ts } = await share('UAUTHOR', 'Pairing feels awkward');
+    const reply = findButton(currentMessage(h, ts), /reply anonymously/i);
+    await h.clickButton('UREPLY', reply.action_id, reply.value, { messageTs: ts });
+    const view = h.lastOpenedView();
+    await h.submitView('UREPLY', view, { [inputIds(view)[0]!]: 'Rude remark about pairing' });
+    const posted = threadReplies(h, ts).find((m) => textOf(m).includes('Rude remark about pairing'))!;
+    const hide = overflowOptions(posted.blocks).find((o) => /hide/i.test(o.text));
+    expect(hide).toBeDefined();
+    await chooseOverflow(h, 'U2', hide!, { messageTs: String(posted.ts) });
+    expect(textOf(currentMessage(h, String(posted.ts)))).toContain('Rude remark about pairing');
+    await chooseOverflow(h, 'U1', hide!, { messageTs: String(posted.ts) });
+    const now = h.fake.messages.get(`${HOME_CHANNEL}:${String(posted.ts)}`);
+    expect(now === undefined || !textOf(now).includes('Rude remark')).toBe(true);
+    await h.command('U3', 'search pairing awkward');
+    expect(h.lastResponseText()).toContain('Pairing feels awkward');
+    expect(h.lastResponseText()).not.toContain('Rude remark');
+  });
+
   it('non-members cannot reply or share, even with forged payloads', async () => {
     const { ts } = await share('UAUTHOR', 'Legacy code scares me');
     const reply = findButton(currentMessage(h, ts), /reply anonymously/i);
