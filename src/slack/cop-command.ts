@@ -7,6 +7,9 @@ import { findCopByChannel, findCopsOfMember, isCoordinator, isMember } from '../
 
 export const NOT_A_HOME =
   'This channel is not a CoP home yet. Run `/cop setup` here to make it one, or run `/cop` in your CoP’s channel.';
+// From a DM there is no channel to set up, and several CoPs leave it open which one is meant.
+export const NOT_A_HOME_IN_DM =
+  'Run `/cop` in your CoP’s channel: from a direct message I can only tell which CoP you mean when you are in exactly one. To start a CoP, run `/cop setup` in its channel.';
 export const NOT_A_MEMBER = 'Only members of this CoP can do that. Join its channel to take part.';
 export const NOT_A_COORDINATOR = 'Only this CoP’s coordinators can do that.';
 
@@ -42,7 +45,8 @@ export function registerCopCommand(app: App, deps: { db: Db; logger: AppLogger; 
     try {
       const cop = await resolveCop(deps.db, command.team_id, command.channel_id, command.user_id);
       if ((subcommand.needsCop ?? true) && !cop) {
-        await respond({ response_type: 'ephemeral', text: NOT_A_HOME });
+        const inDm = command.channel_id.startsWith('D') || command.channel_name === 'directmessage';
+        await respond({ response_type: 'ephemeral', text: inDm ? NOT_A_HOME_IN_DM : NOT_A_HOME });
         return;
       }
       const who = subcommand.who ?? 'member';

@@ -14,6 +14,11 @@ function isNotInChannel(error: unknown): boolean {
   return code === 'not_in_channel' || code === 'channel_not_found' || code === 'missing_scope';
 }
 
+/** A DM or group DM: no place for a CoP, whose home is a channel. */
+function isDirectMessage(channelId: string, channelName: string | undefined): boolean {
+  return channelId.startsWith('D') || channelName === 'directmessage' || Boolean(channelName?.startsWith('mpdm-'));
+}
+
 async function ensureBotInChannel(client: WebClient, channelId: string): Promise<boolean> {
   try {
     await client.conversations.members({ channel: channelId, limit: 1 });
@@ -59,6 +64,10 @@ export function communitySubcommands(
       needsCop: false,
       who: 'anyone',
       run: async ({ command, client, respond, botUserId }) => {
+        if (isDirectMessage(command.channel_id, command.channel_name)) {
+          await respond({ response_type: 'ephemeral', text: views.notInDirectMessageText });
+          return;
+        }
         const existing = await repo.findCopByChannel(ctx.db, command.team_id, command.channel_id);
         if (existing) {
           await respond({
@@ -85,7 +94,15 @@ export function communitySubcommands(
           });
           return;
         }
-        const { members } = await directory.syncMembers(cop, ctx.clock.now(), botUserId);
+        let members: number;
+        try {
+          ({ members } = await directory.syncMembers(cop, ctx.clock.now(), botUserId));
+        } catch (error) {
+          // A CoP without its members would refuse everyone: take it back, so the
+          // "nothing was changed" the user is told holds and a retry starts afresh.
+          await repo.deleteCop(ctx.db, cop.id);
+          throw error;
+        }
         ctx.logger.info(`cop ${cop.id} set up in channel ${cop.channel_id} with ${members} members`);
         await client.chat.postMessage({ channel: cop.channel_id, ...views.setupAnnouncement(command.user_id) });
         await respond({ response_type: 'ephemeral', text: views.setupDoneText(members) });

@@ -42,7 +42,7 @@ export class MemberDirectory {
     cop: Cop,
     now: Date,
     botUserId?: string,
-  ): Promise<{ members: number; added: number; removed: number }> {
+  ): Promise<{ members: number; added: number; removed: number; addedIds: string[] }> {
     const channelMembers: string[] = [];
     let cursor: string | undefined;
     do {
@@ -52,9 +52,9 @@ export class MemberDirectory {
     } while (cursor);
 
     const humans = await this.humansAmong(channelMembers, cop.team_id, now, botUserId);
-    const { added, removed } = await repo.replaceMembers(this.db, cop.id, humans, now);
+    const { added, removed, addedIds } = await repo.replaceMembers(this.db, cop.id, humans, now);
     this.logger.info(`members synced for cop ${cop.id}: ${humans.length} members, ${added} added, ${removed} removed`);
-    return { members: humans.length, added, removed };
+    return { members: humans.length, added, removed, addedIds };
   }
 
   /** Whether a user is a human (not a bot, app or deactivated account), caching what Slack says. */

@@ -9,6 +9,21 @@ const membershipEvent = z.object({ user: z.string(), channel: z.string(), team: 
 
 export type MemberJoinedHook = (cop: Cop, userId: string) => Promise<void>;
 
+/** Runs every feature's welcome for a newcomer (the hooks are idempotent) and refreshes their App Home. */
+export async function welcomeMember(
+  ctx: FeatureContext,
+  hooks: MemberJoinedHook[],
+  cop: Cop,
+  userId: string,
+): Promise<void> {
+  for (const hook of hooks) {
+    await hook(cop, userId).catch((error: unknown) =>
+      ctx.logger.error(`welcoming a new member of cop ${cop.id} failed`, error),
+    );
+  }
+  await ctx.refreshHome(userId);
+}
+
 /** Keeps the cached membership fresh as people join and leave the home channel. */
 export function registerMembershipEvents(
   app: App,
@@ -27,12 +42,7 @@ export function registerMembershipEvents(
     const added = await repo.addMember(ctx.db, cop.id, user);
     if (!added) return;
     ctx.logger.info(`member joined cop ${cop.id}`);
-    for (const hook of onJoined()) {
-      await hook(cop, user).catch((error: unknown) =>
-        ctx.logger.error(`welcoming a new member of cop ${cop.id} failed`, error),
-      );
-    }
-    await ctx.refreshHome(user);
+    await welcomeMember(ctx, onJoined(), cop, user);
   });
 
   app.event('member_left_channel', async ({ event, body }) => {

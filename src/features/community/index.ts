@@ -1,7 +1,7 @@
 import type { Feature, FeatureContext, Subcommand } from '../types';
 import { communitySubcommands } from './commands';
 import { MemberDirectory } from './directory';
-import { registerMembershipEvents, type MemberJoinedHook } from './events';
+import { registerMembershipEvents, welcomeMember, type MemberJoinedHook } from './events';
 import * as repo from './repository';
 
 const HOUR = 60 * 60 * 1000;
@@ -33,9 +33,12 @@ export function communityFeature(
           for (const cop of await repo.listCops(ctx.db)) {
             const last = cop.members_synced_at?.getTime() ?? 0;
             if (now.getTime() - last < MEMBER_SYNC_INTERVAL_MS) continue;
-            await directory
+            const synced = await directory
               .syncMembers(cop, now, options.botUserId())
               .catch((error: unknown) => ctx.logger.error(`member sync failed for cop ${cop.id}`, error));
+            // Someone whose join event was missed (or arrived after this sync) is still a
+            // newcomer: welcome them as the event would have. The hooks are idempotent.
+            for (const userId of synced?.addedIds ?? []) await welcomeMember(ctx, options.joinHooks(), cop, userId);
           }
         },
       },

@@ -52,6 +52,11 @@ export async function createCop(
   });
 }
 
+/** Removes a CoP and, by cascade, everything of it (used to undo a setup that failed half-way). */
+export async function deleteCop(db: Conn, copId: number): Promise<void> {
+  await db.deleteFrom('cops').where('id', '=', copId).execute();
+}
+
 export async function isMember(db: Conn, copId: number, userId: string): Promise<boolean> {
   const row = await db
     .selectFrom('members')
@@ -62,12 +67,18 @@ export async function isMember(db: Conn, copId: number, userId: string): Promise
   return row !== undefined;
 }
 
+// A coordinator is a member with the role: one who left the channel keeps the role on record
+// (it comes back if they rejoin) but has no rights, and no CoP content (reports) goes to them.
+
 export async function isCoordinator(db: Conn, copId: number, userId: string): Promise<boolean> {
   const row = await db
     .selectFrom('coordinators')
-    .select('user_id')
-    .where('cop_id', '=', copId)
-    .where('user_id', '=', userId)
+    .innerJoin('members', (join) =>
+      join.onRef('members.cop_id', '=', 'coordinators.cop_id').onRef('members.user_id', '=', 'coordinators.user_id'),
+    )
+    .select('coordinators.user_id')
+    .where('coordinators.cop_id', '=', copId)
+    .where('coordinators.user_id', '=', userId)
     .executeTakeFirst();
   return row !== undefined;
 }
@@ -75,9 +86,12 @@ export async function isCoordinator(db: Conn, copId: number, userId: string): Pr
 export async function listCoordinators(db: Conn, copId: number): Promise<string[]> {
   const rows = await db
     .selectFrom('coordinators')
-    .select('user_id')
-    .where('cop_id', '=', copId)
-    .orderBy('added_at')
+    .innerJoin('members', (join) =>
+      join.onRef('members.cop_id', '=', 'coordinators.cop_id').onRef('members.user_id', '=', 'coordinators.user_id'),
+    )
+    .select('coordinators.user_id')
+    .where('coordinators.cop_id', '=', copId)
+    .orderBy('coordinators.added_at')
     .execute();
   return rows.map((r) => r.user_id);
 }
@@ -138,13 +152,13 @@ export async function replaceMembers(
   copId: number,
   userIds: string[],
   syncedAt: Date,
-): Promise<{ added: number; removed: number }> {
+): Promise<{ added: number; removed: number; addedIds: string[] }> {
   return db.transaction().execute(async (trx) => {
     let removed = 0;
     const del = trx.deleteFrom('members').where('cop_id', '=', copId);
     const result = await (userIds.length ? del.where('user_id', 'not in', userIds) : del).executeTakeFirst();
     removed = Number(result.numDeletedRows);
-    let added = 0;
+    const addedIds: string[] = [];
     for (let i = 0; i < userIds.length; i += 500) {
       const rows = await trx
         .insertInto('members')
@@ -152,10 +166,10 @@ export async function replaceMembers(
         .onConflict((oc) => oc.columns(['cop_id', 'user_id']).doNothing())
         .returning('user_id')
         .execute();
-      added += rows.length;
+      addedIds.push(...rows.map((r) => r.user_id));
     }
     await trx.updateTable('cops').set({ members_synced_at: syncedAt }).where('id', '=', copId).execute();
-    return { added, removed };
+    return { added: addedIds.length, removed, addedIds };
   });
 }
 

@@ -32,6 +32,9 @@ export const setupDoneText = (memberCount: number): string =>
   `Done: this channel is now a CoP home and you are its coordinator. ${memberCount} member${memberCount === 1 ? '' : 's'} so far (everyone in the channel). ` +
   'Next: `/cop propose` a first norm, or `/cop meeting` to schedule your meetings.';
 
+export const notInDirectMessageText =
+  'A CoP lives in a channel, not in a direct message. Run `/cop setup` in the channel that will be its home.';
+
 export const inviteFirstText =
   'I can’t see this channel’s members yet. Invite me first (`/invite @CoP bot`), then run `/cop setup` again.';
 

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { actions, button, header, section } from '../../slack/blocks';
+import { actions, button, section } from '../../slack/blocks';
 import { quote } from '../../slack/text';
 import type { StruggleSummary } from './repository';
 import { excerpt, safeText } from './rules';
@@ -49,12 +49,11 @@ export function homeSection(copId: number, recent: StruggleSummary[]): KnownBloc
     (s) =>
       `• ${s.resolved ? ':white_check_mark: ' : ''}${linkTo(s.permalink, s.channelId, safeText(excerpt(s.excerpt, 80)) || 'a struggle')}`,
   );
+  // A part of one CoP's block, titled like its norms and proposals: a header here would read
+  // as a new page section, and the next CoP's title would seem to fall under it.
   return [
-    header('Practice struggles'),
     section(
-      lines.length
-        ? `*Recent struggles*\n${lines.join('\n')}`
-        : 'No struggles shared yet. Be the first: it is anonymous.',
+      `*Recent struggles*\n${lines.length ? lines.join('\n') : '_None shared yet. Be the first: it is anonymous._'}`,
     ),
     actions(`struggles:home:${copId}`, button('Share a struggle anonymously', IDS.open, String(copId))),
   ];
