@@ -111,7 +111,7 @@ export function objectionModal(
     {
       type: 'input',
       block_id: FIELD.anonymous,
-      label: plain('Sharing'),
+      label: plain('Post my reason without my name'),
       optional: true,
       element: {
         type: 'checkboxes',

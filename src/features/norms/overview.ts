@@ -45,7 +45,13 @@ export function normsReply(
   open: ProposalSnapshot[],
   coordinator: boolean,
 ): { text: string; blocks: KnownBlock[] } {
-  const blocks: KnownBlock[] = [header('Our norms'), ...normBlocks(norms), header('Open proposals')];
+  const blocks: KnownBlock[] = [
+    header('Adopted norms'),
+    // Named, since /cop norms also answers outside the home channel.
+    context(`The norms of the CoP in ${channelLink(cop.channel_id)}, agreed by its members.`),
+    ...normBlocks(norms),
+    header('Open proposals'),
+  ];
   if (open.length === 0) blocks.push(section('_No proposals open right now._'));
   blocks.push(...open.map((s) => section(proposalSummary(s))));
   blocks.push(context(`*The rule in force:* ${ruleText(cop)}`));
