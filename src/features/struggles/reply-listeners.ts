@@ -33,6 +33,16 @@ import { onViewSubmission } from '../../slack/submission-deadline';
 export function registerReplyListeners(app: App, ctx: FeatureContext, caps: Capabilities): void {
   const log = ctx.logger.child('struggles');
 
+  /** The struggle an author's DM token names, if the token is genuine and the clicker a member; else why not. */
+  const authorsStruggle = async (token: string, userId: string) => {
+    const id = caps.verify(token);
+    if (id === undefined) return views.BAD_TOKEN;
+    const struggle = await service.findVisibleStruggle(ctx.db, id);
+    if (!struggle) return views.NOT_FOUND;
+    if (!(await isMember(ctx.db, struggle.cop_id, userId))) return NOT_A_MEMBER;
+    return struggle;
+  };
+
   // "Reply anonymously" on a struggle post.
   app.action(views.IDS.reply, async ({ ack, body, client, respond }) => {
     await ack();
@@ -52,11 +62,9 @@ export function registerReplyListeners(app: App, ctx: FeatureContext, caps: Capa
     if (!parsed.success) return;
     const { user, trigger_id, actions } = parsed.data;
     const token = actions[0]!.value ?? '';
-    const id = caps.verify(token);
-    if (id === undefined) return tell(client, respond, trigger_id, views.BAD_TOKEN);
-    const struggle = await service.findVisibleStruggle(ctx.db, id);
-    if (!struggle) return tell(client, respond, trigger_id, views.NOT_FOUND);
-    if (!(await isMember(ctx.db, struggle.cop_id, user.id))) return tell(client, respond, trigger_id, NOT_A_MEMBER);
+    const checked = await authorsStruggle(token, user.id);
+    if (typeof checked === 'string') return tell(client, respond, trigger_id, checked);
+    const struggle = checked;
     await client.views.open({ trigger_id, view: views.followUpModal(struggle, token) });
   });
 
@@ -154,11 +162,9 @@ export function registerReplyListeners(app: App, ctx: FeatureContext, caps: Capa
     if (!parsed.success) return;
     const { user, trigger_id, actions } = parsed.data;
     const token = actions[0]!.value ?? '';
-    const id = caps.verify(token);
-    if (id === undefined) return tell(client, respond, trigger_id, views.BAD_TOKEN);
-    const struggle = await service.findVisibleStruggle(ctx.db, id);
-    if (!struggle) return tell(client, respond, trigger_id, views.NOT_FOUND);
-    if (!(await isMember(ctx.db, struggle.cop_id, user.id))) return tell(client, respond, trigger_id, NOT_A_MEMBER);
+    const checked = await authorsStruggle(token, user.id);
+    if (typeof checked === 'string') return tell(client, respond, trigger_id, checked);
+    const struggle = checked;
     const resolved = await repo.resolveStruggle(ctx.db, struggle.id, ctx.clock.now());
     if (!resolved) return tell(client, respond, trigger_id, 'It is already marked resolved.');
     log.info(`struggle ${struggle.id} marked resolved by its author`);
