@@ -1,5 +1,4 @@
 import type { App } from '@slack/bolt';
-import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { NOT_A_MEMBER } from '../../slack/cop-command';
@@ -17,6 +16,7 @@ import {
   POST_OPTIONS,
   refusal,
   retract,
+  formUpdater,
   slackError,
   tell,
   tryLater,
@@ -93,12 +93,7 @@ export function registerPostingListeners(app: App, ctx: FeatureContext, caps: Ca
       view: views.progressView('Sharing…', 'Posting your struggle anonymously…'),
     });
 
-    // The form may be gone by now (closed, expired); the post's outcome does not depend on it.
-    const showForm = (next: ModalView) =>
-      client.views
-        .update({ view_id: view.id, view: next })
-        .then(() => undefined)
-        .catch((error: unknown) => log.warn(`a struggle form could not be updated: ${slackError(error)}`));
+    const showForm = formUpdater(client, view.id, log, 'a struggle form');
 
     let outcome: service.ShareOutcome<StruggleRow>;
     try {

@@ -1,5 +1,4 @@
 import type { App } from '@slack/bolt';
-import type { ModalView } from '@slack/types';
 import { z } from 'zod';
 import { NOT_A_MEMBER } from '../../slack/cop-command';
 import { isMember } from '../community/repository';
@@ -16,6 +15,7 @@ import {
   POST_OPTIONS,
   refusal,
   retract,
+  formUpdater,
   slackError,
   tell,
   tryLater,
@@ -119,11 +119,7 @@ export function registerReplyListeners(app: App, ctx: FeatureContext, caps: Capa
         kind === 'anonymous'
           ? views.replyModal(struggle, text, notice)
           : views.followUpModal(struggle, token!, text, notice);
-      const showForm = (next: ModalView) =>
-        client.views
-          .update({ view_id: view.id, view: next })
-          .then(() => undefined)
-          .catch((error: unknown) => log.warn(`a reply form could not be updated: ${slackError(error)}`));
+      const showForm = formUpdater(client, view.id, log, 'a reply form');
       let outcome: service.ShareOutcome<ReplyRow>;
       try {
         outcome = await service.shareReply(

@@ -1,5 +1,7 @@
 import type { RespondFn } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import type { AppLogger } from '../../logger';
 import { z } from 'zod';
 import { minutesUntil } from './rules';
 import { progressView } from './views';
@@ -51,6 +53,18 @@ export function metadata<T>(view: ViewSubmission['view'], schema: z.ZodType<T>):
 }
 
 /** Slack's error code from a Web API failure. */
+/**
+ * Redraws a form after its submission was acknowledged. The form may be gone by now (closed,
+ * expired); what was posted does not depend on it, so a failure is only logged.
+ */
+export function formUpdater(client: WebClient, viewId: string, log: AppLogger, what: string) {
+  return (next: ModalView): Promise<void> =>
+    client.views
+      .update({ view_id: viewId, view: next })
+      .then(() => undefined)
+      .catch((error: unknown) => log.warn(`${what} could not be updated: ${slackError(error)}`));
+}
+
 export function slackError(error: unknown): string {
   const data = (error as { data?: { error?: unknown } }).data;
   return typeof data?.error === 'string' ? data.error : 'no answer';
