@@ -1,4 +1,5 @@
-import type { Proposal, Stance } from '../../db/schema';
+import type { ExpressionBuilder } from 'kysely';
+import type { Database, Proposal, Stance } from '../../db/schema';
 import type { Conn } from './repository';
 import type { Tally } from './rules';
 
@@ -22,6 +23,49 @@ export async function tallyAndMembers(
   const supporters = Number(row.supporters);
   const objectors = Number(row.objectors);
   return { tally: { supporters, objectors, participants: supporters + objectors }, members: Number(row.members) };
+}
+
+/** A CoP's open, posted proposals with their tallies and the member count, in one round trip. */
+export async function openProposalsWithTallies(
+  db: Conn,
+  copId: number,
+): Promise<Array<{ proposal: Proposal; tally: Tally; members: number }>> {
+  const stanceCount = (eb: ExpressionBuilder<Database, 'proposals'>, stance: Stance) =>
+    eb
+      .selectFrom('votes')
+      .innerJoin('members', (join) =>
+        join.onRef('members.user_id', '=', 'votes.user_id').onRef('members.cop_id', '=', 'proposals.cop_id'),
+      )
+      .select((sub) => sub.fn.countAll<number>().as('n'))
+      .whereRef('votes.proposal_id', '=', 'proposals.id')
+      .where('votes.stance', '=', stance);
+  const rows = await db
+    .selectFrom('proposals')
+    .selectAll('proposals')
+    .select((eb) => [
+      eb
+        .selectFrom('members')
+        .select((sub) => sub.fn.countAll<number>().as('n'))
+        .whereRef('members.cop_id', '=', 'proposals.cop_id')
+        .as('member_count'),
+      stanceCount(eb, 'support').as('supporters'),
+      stanceCount(eb, 'object').as('objectors'),
+    ])
+    .where('proposals.cop_id', '=', copId)
+    .where('proposals.status', '=', 'open')
+    .where('proposals.message_ts', 'is not', null)
+    .orderBy('proposals.closes_at')
+    .orderBy('proposals.id')
+    .execute();
+  return rows.map(({ member_count, supporters, objectors, ...proposal }) => {
+    const support = Number(supporters ?? 0);
+    const object = Number(objectors ?? 0);
+    return {
+      proposal,
+      tally: { supporters: support, objectors: object, participants: support + object },
+      members: Number(member_count ?? 0),
+    };
+  });
 }
 
 /** Whether a proposal takes votes now, and whether the user is a member of its CoP (from the cache). */
