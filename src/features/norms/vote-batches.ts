@@ -184,7 +184,12 @@ export class ReactionVoteBatcher {
   private async drain(): Promise<void> {
     this.writing = true;
     try {
-      while (this.waiting.length > 0) await this.flush(this.take());
+      while (this.waiting.length > 0) {
+        // One turn of the event loop first, so requests already received join this batch: on
+        // PGlite a write runs on this thread without yielding to I/O, and batches would be of one.
+        await new Promise((resolve) => setImmediate(resolve));
+        await this.flush(this.take());
+      }
     } finally {
       this.writing = false;
     }
