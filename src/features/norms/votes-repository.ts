@@ -1,5 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
-import type { Database, Proposal, Stance } from '../../db/schema';
+import type { Proposal, Stance } from '../../db/schema';
 import type { Conn } from './repository';
 import type { Tally } from './rules';
 
@@ -30,27 +29,27 @@ export async function openProposalsWithTallies(
   db: Conn,
   copId: number,
 ): Promise<Array<{ proposal: Proposal; tally: Tally; members: number }>> {
-  const stanceCount = (eb: ExpressionBuilder<Database, 'proposals'>, stance: Stance) =>
-    eb
-      .selectFrom('votes')
-      .innerJoin('members', (join) =>
-        join.onRef('members.user_id', '=', 'votes.user_id').onRef('members.cop_id', '=', 'proposals.cop_id'),
-      )
-      .select((sub) => sub.fn.countAll<number>().as('n'))
-      .whereRef('votes.proposal_id', '=', 'proposals.id')
-      .where('votes.stance', '=', stance);
+  // One pass over the members per proposal (as tallyAndMembers), not one per figure.
   const rows = await db
     .selectFrom('proposals')
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('members')
+          .leftJoin('votes', (join) =>
+            join.onRef('votes.user_id', '=', 'members.user_id').onRef('votes.proposal_id', '=', 'proposals.id'),
+          )
+          .select((sub) => [
+            sub.fn.countAll<number>().as('member_count'),
+            sub.fn.countAll<number>().filterWhere('votes.stance', '=', 'support').as('supporters'),
+            sub.fn.countAll<number>().filterWhere('votes.stance', '=', 'object').as('objectors'),
+          ])
+          .whereRef('members.cop_id', '=', 'proposals.cop_id')
+          .as('t'),
+      (join) => join.onTrue(),
+    )
     .selectAll('proposals')
-    .select((eb) => [
-      eb
-        .selectFrom('members')
-        .select((sub) => sub.fn.countAll<number>().as('n'))
-        .whereRef('members.cop_id', '=', 'proposals.cop_id')
-        .as('member_count'),
-      stanceCount(eb, 'support').as('supporters'),
-      stanceCount(eb, 'object').as('objectors'),
-    ])
+    .select(['t.member_count', 't.supporters', 't.objectors'])
     .where('proposals.cop_id', '=', copId)
     .where('proposals.status', '=', 'open')
     .where('proposals.message_ts', 'is not', null)
