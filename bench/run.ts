@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --concurrency 50 --requests 2000 --pglite-requests 300 --db postgres|pglite|both
+ * npm run bench [-- --concurrency 50 --requests 2000 --pglite-requests 500 --db postgres|pglite|both
  *                   --duplicates 0.1 --strict]
  *
  * Drives the running bot (createApp, HTTP mode, the real receiver acking before listeners run,
@@ -66,7 +66,7 @@ function parseOptions(argv: string[]): Options {
   return {
     concurrency: int('concurrency', 50),
     requests: int('requests', 2000),
-    pgliteRequests: int('pglite-requests', 300),
+    pgliteRequests: int('pglite-requests', 500),
     db: db === 'both' ? ['postgres', 'pglite'] : [db as Kind],
     duplicates,
     strict: raw.has('strict'),
