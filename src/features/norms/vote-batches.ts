@@ -167,6 +167,8 @@ interface Waiting {
 export class ReactionVoteBatcher {
   private waiting: Waiting[] = [];
   private writing = false;
+  /** Transactions tried so far (retries not counted). */
+  batches = 0;
 
   constructor(
     private readonly db: Db,
@@ -224,6 +226,7 @@ export class ReactionVoteBatcher {
   }
 
   private attempt(batch: Waiting[]): Promise<ReactionOutcome[]> {
+    this.batches += 1;
     const what =
       batch.length === 1
         ? `reaction vote (event ${batch[0]!.vote.eventId})`
