@@ -9,7 +9,7 @@
  * p50/p99 ack latency, the vote tallies it expected and found, and the bot's idle resident memory
  * in a fresh process, each beside its goal with PASS or MISS. The fake Slack Web API and the load
  * generator run on threads of their own, so the bot's event loop does only the bot's work.
- * `npm run bench` then runs the reminder fan-out bench (bench/reminders.ts).
+ * `npm run bench` (bench/all.ts) then runs the reminder fan-out bench (bench/reminders.ts).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -536,8 +536,8 @@ async function main(): Promise<void> {
     } else {
       console.log(`  pglite    ${mb(r.rssMb.restarted)} restarted on its data directory (for the record; no goal)`);
       console.log(
-        `  ${''.padEnd(10)}${mb(r.rssMb.first)} on the first start, which ran initdb: its WASM instance is garbage ` +
-          `once started, but an idle process runs no GC to return it`,
+        `  ${''.padEnd(10)}${mb(r.rssMb.first)} on the first start, which ran initdb: mostly garbage once started ` +
+          `(initdb's own WASM instance), which an idle process does not collect; a restart does not pay it`,
       );
       console.log(
         `  ${''.padEnd(10)}PGlite runs PostgreSQL in the bot's process: its WASM memory (128 MB minimum) and ` +
