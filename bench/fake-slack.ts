@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 
 export const BOT_USER_ID = 'UBOT';
 export const TEAM_ID = 'T0BENCH';
@@ -15,6 +17,9 @@ export class BenchSlack {
   private ts = 0;
   url = '';
 
+  /** With `shared`, response_url posts are also counted there, for a thread that reads them. */
+  constructor(private readonly shared?: Int32Array) {}
+
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       const method = (req.url ?? '').startsWith('/response/')
@@ -24,6 +29,7 @@ export class BenchSlack {
       req.resume();
       req.on('end', () => {
         this.counts.set(method, (this.counts.get(method) ?? 0) + 1);
+        if (this.shared && method === 'response_url') Atomics.add(this.shared, 0, 1);
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(this.answer(method)));
       });
@@ -68,5 +74,38 @@ export class BenchSlack {
       default:
         return { ok: true };
     }
+  }
+}
+
+/**
+ * BenchSlack on a worker thread of its own. Slack's servers are not on the bot's machine: serving
+ * the bot's Web API calls and response_url posts on the bot's own event loop would charge Slack's
+ * work to the bot, and not to the bare Bolt app, which makes no such calls.
+ */
+export class BenchSlackThread {
+  private readonly counter = new Int32Array(new SharedArrayBuffer(4));
+  private worker: Worker | undefined;
+  url = '';
+
+  async start(): Promise<this> {
+    this.worker = new Worker(join(__dirname, 'fake-slack-worker.js'), { workerData: { counter: this.counter } });
+    this.url = await new Promise<string>((resolve, reject) => {
+      this.worker!.once('message', resolve);
+      this.worker!.once('error', reject);
+    });
+    return this;
+  }
+
+  responseUrl(id: string | number): string {
+    return `${this.url.replace(/api\/$/, '')}response/${id}`;
+  }
+
+  /** Only response_url posts are counted across threads. */
+  count(method: 'response_url'): number {
+    return method === 'response_url' ? Atomics.load(this.counter, 0) : 0;
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.terminate();
   }
 }

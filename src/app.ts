@@ -91,6 +91,9 @@ export function createApp(deps: AppDeps): CopBot {
     logger: logger.child('bolt'),
     logLevel: config.logLevel as LogLevel,
     clientOptions,
+    // Bolt's in-memory conversation store is unused here (state lives in the database), and its
+    // lookup throws and catches an Error, stack trace and all, on every request.
+    convoStore: false,
   });
 
   // Count listeners in progress, so shutdown can let them finish.

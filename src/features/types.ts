@@ -42,6 +42,8 @@ export interface SubcommandInput {
   readonly args: string;
   /** The CoP the command acts on; undefined only when `needsCop` is false and none was found. */
   readonly cop: Cop | undefined;
+  /** Whether the user is one of that CoP's coordinators (read with the CoP; false without one). */
+  readonly coordinator: boolean;
   readonly client: WebClient;
   readonly respond: RespondFn;
   readonly botUserId: string | undefined;

@@ -3,7 +3,7 @@ import type { Db } from '../db/database';
 import type { Cop } from '../db/schema';
 import type { Subcommand } from '../features/types';
 import type { AppLogger } from '../logger';
-import { findCopByChannel, findCopsOfMember, isCoordinator, isMember } from '../features/community/repository';
+import { findCopWithRights, findCopsOfMember, isCoordinator } from '../features/community/repository';
 
 export const NOT_A_HOME =
   'This channel is not a CoP home yet. Run `/cop setup` here to make it one, or run `/cop` in your CoP’s channel.';
@@ -18,15 +18,24 @@ export function helpText(subcommands: Subcommand[]): string {
   return ['*What `/cop` can do*', ...lines].join('\n');
 }
 
+interface Resolved {
+  cop: Cop;
+  member: boolean;
+  coordinator: boolean;
+}
+
 /**
- * The CoP a command acts on: the channel's own, or, from anywhere else (a DM, say), the one
- * CoP the user belongs to. Several CoPs and no home channel: ambiguous, so none.
+ * The CoP a command acts on, with the user's rights in it: the channel's own, or, from anywhere
+ * else (a DM, say), the one CoP the user belongs to. Several CoPs and no home channel: ambiguous,
+ * so none. The usual case, a command in the home channel, is one query.
  */
-async function resolveCop(db: Db, teamId: string, channelId: string, userId: string): Promise<Cop | undefined> {
-  const here = await findCopByChannel(db, teamId, channelId);
+async function resolveCop(db: Db, teamId: string, channelId: string, userId: string): Promise<Resolved | undefined> {
+  const here = await findCopWithRights(db, teamId, channelId, userId);
   if (here) return here;
   const mine = await findCopsOfMember(db, userId);
-  return mine.length === 1 ? mine[0] : undefined;
+  if (mine.length !== 1) return undefined;
+  const cop = mine[0]!;
+  return { cop, member: true, coordinator: await isCoordinator(db, cop.id, userId) };
 }
 
 /** Registers `/cop` and routes its first word to a feature's subcommand. */
@@ -43,22 +52,31 @@ export function registerCopCommand(app: App, deps: { db: Db; logger: AppLogger; 
     if (!subcommand) return;
     const args = byName.has(first.toLowerCase()) ? command.text.trim().slice(first.length).trim() : '';
     try {
-      const cop = await resolveCop(deps.db, command.team_id, command.channel_id, command.user_id);
+      const resolved = await resolveCop(deps.db, command.team_id, command.channel_id, command.user_id);
+      const cop = resolved?.cop;
       if ((subcommand.needsCop ?? true) && !cop) {
         const inDm = command.channel_id.startsWith('D') || command.channel_name === 'directmessage';
         await respond({ response_type: 'ephemeral', text: inDm ? NOT_A_HOME_IN_DM : NOT_A_HOME });
         return;
       }
       const who = subcommand.who ?? 'member';
-      if (cop && who === 'member' && !(await isMember(deps.db, cop.id, command.user_id))) {
+      if (resolved && who === 'member' && !resolved.member) {
         await respond({ response_type: 'ephemeral', text: NOT_A_MEMBER });
         return;
       }
-      if (cop && who === 'coordinator' && !(await isCoordinator(deps.db, cop.id, command.user_id))) {
+      if (resolved && who === 'coordinator' && !resolved.coordinator) {
         await respond({ response_type: 'ephemeral', text: NOT_A_COORDINATOR });
         return;
       }
-      await subcommand.run({ command, args, cop, client, respond, botUserId: context.botUserId });
+      await subcommand.run({
+        command,
+        args,
+        cop,
+        coordinator: resolved?.coordinator ?? false,
+        client,
+        respond,
+        botUserId: context.botUserId,
+      });
     } catch (error) {
       // The command's text is not logged: it may be an anonymous struggle.
       deps.logger.error(`/cop ${subcommand.name} failed in channel ${command.channel_id}`, error);

@@ -12,6 +12,44 @@ export function findCopByChannel(db: Conn, teamId: string, channelId: string): P
     .executeTakeFirst();
 }
 
+/** The channel's CoP with the user's rights in it, in one round trip (what every `/cop` command needs). */
+export async function findCopWithRights(
+  db: Conn,
+  teamId: string,
+  channelId: string,
+  userId: string,
+): Promise<{ cop: Cop; member: boolean; coordinator: boolean } | undefined> {
+  const row = await db
+    .selectFrom('cops')
+    .selectAll('cops')
+    .select((eb) => [
+      eb
+        .exists(
+          eb
+            .selectFrom('members')
+            .select('members.user_id')
+            .whereRef('members.cop_id', '=', 'cops.id')
+            .where('members.user_id', '=', userId),
+        )
+        .as('is_member'),
+      eb
+        .exists(
+          eb
+            .selectFrom('coordinators')
+            .select('coordinators.user_id')
+            .whereRef('coordinators.cop_id', '=', 'cops.id')
+            .where('coordinators.user_id', '=', userId),
+        )
+        .as('is_coordinator'),
+    ])
+    .where('team_id', '=', teamId)
+    .where('channel_id', '=', channelId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { is_member, is_coordinator, ...cop } = row;
+  return { cop, member: Boolean(is_member), coordinator: Boolean(is_coordinator) };
+}
+
 export function findCopById(db: Conn, copId: number): Promise<Cop | undefined> {
   return db.selectFrom('cops').selectAll().where('id', '=', copId).executeTakeFirst();
 }

@@ -1,5 +1,4 @@
 import { enqueueDms } from '../../slack/outbox';
-import { isCoordinator } from '../community/repository';
 import type { Feature, FeatureContext } from '../types';
 import { proposeModal } from './modals';
 import { homeBlocks, normsReply, nudgeDm, welcomeDm } from './overview';
@@ -25,13 +24,9 @@ export function normsFeature(ctx: FeatureContext): Feature {
         name: 'norms',
         usage: '/cop norms',
         description: 'the adopted norms, numbered, and the open proposals with their tallies',
-        run: async ({ cop, command, respond }) => {
+        run: async ({ cop, coordinator, respond }) => {
           if (!cop) return;
-          const [norms, open, coordinator] = await Promise.all([
-            service.numberedNorms(cop.id),
-            service.openProposals(cop.id),
-            isCoordinator(ctx.db, cop.id, command.user_id),
-          ]);
+          const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id)]);
           await respond({ response_type: 'ephemeral', ...normsReply(cop, norms, open.snapshots, coordinator) });
         },
       },

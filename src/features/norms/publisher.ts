@@ -10,7 +10,8 @@ import { outcomeAnnouncement, proposalMessage, PROPOSAL_POST_FAILED } from './vi
  * flight and one waits, and each reads the tally afresh, so the last one shows the final count.
  */
 export class ProposalPublisher {
-  private readonly queue = new Map<number, { current: Promise<void>; next?: Promise<void> }>();
+  private readonly refreshing = new Coalescer();
+  private readonly settling = new Coalescer();
 
   constructor(
     private readonly client: WebClient,
@@ -43,11 +44,14 @@ export class ProposalPublisher {
     }
   }
 
-  /** After a vote: decide if the rule allows, update the message, announce an outcome. */
-  async afterVote(proposal: Proposal): Promise<void> {
-    const decision = await this.service.evaluateOpen(proposal);
-    await this.refresh(proposal.id);
-    if (decision.closed) await this.announce(decision);
+  /**
+   * After a vote: decide if the rule allows, update the message, announce an outcome. Coalesced
+   * per proposal like the refreshes: a burst of votes runs this a few times, not once per vote,
+   * and a run always starts after the caller's vote was committed, so the last one sees every
+   * vote and adopts as soon as the rule is met (the conditional close lets only one run adopt).
+   */
+  afterVote(proposal: Proposal): Promise<void> {
+    return this.settling.run(proposal.id, () => this.settle(proposal.id));
   }
 
   /** Shows a decision made by a job: the message, then the thread reply. */
@@ -57,20 +61,19 @@ export class ProposalPublisher {
   }
 
   refresh(proposalId: number): Promise<void> {
-    const entry = this.queue.get(proposalId);
-    if (!entry) {
-      const current = this.render(proposalId).finally(() => this.advance(proposalId));
-      this.queue.set(proposalId, { current });
-      return current;
-    }
-    entry.next ??= entry.current.then(() => this.render(proposalId));
-    return entry.next;
+    return this.refreshing.run(proposalId, () => this.render(proposalId));
   }
 
-  private advance(proposalId: number): void {
-    const entry = this.queue.get(proposalId);
-    if (entry?.next) this.queue.set(proposalId, { current: entry.next.finally(() => this.advance(proposalId)) });
-    else this.queue.delete(proposalId);
+  private async settle(proposalId: number): Promise<void> {
+    let decision: Decision | undefined;
+    try {
+      decision = await this.service.evaluate(proposalId);
+    } catch (error) {
+      // The scheduled check decides it on its next tick.
+      this.logger.error(`deciding proposal ${proposalId} after a vote failed`, error);
+    }
+    await this.refresh(proposalId);
+    if (decision?.closed) await this.announce(decision);
   }
 
   private async render(proposalId: number): Promise<void> {
@@ -108,5 +111,31 @@ export class ProposalPublisher {
         .postMessage({ channel: userId, text })
         .catch((error: unknown) => this.logger.error('telling a user privately failed', error));
     }
+  }
+}
+
+/**
+ * Per key, at most one run in flight and one waiting: callers arriving while a run is in flight
+ * share the waiting one, which starts when the first ends and so sees everything done before
+ * they called.
+ */
+class Coalescer {
+  private readonly queue = new Map<number, { current: Promise<void>; next?: Promise<void> }>();
+
+  run(key: number, work: () => Promise<void>): Promise<void> {
+    const entry = this.queue.get(key);
+    if (!entry) {
+      const current = work().finally(() => this.advance(key));
+      this.queue.set(key, { current });
+      return current;
+    }
+    entry.next ??= entry.current.then(work, work);
+    return entry.next;
+  }
+
+  private advance(key: number): void {
+    const entry = this.queue.get(key);
+    if (entry?.next) this.queue.set(key, { current: entry.next.finally(() => this.advance(key)) });
+    else this.queue.delete(key);
   }
 }

@@ -90,11 +90,17 @@ export class NormsService {
 
   async snapshot(proposal: Proposal): Promise<ProposalSnapshot> {
     const { tally, members } = await votesRepo.tallyAndMembers(this.db, proposal);
-    if (proposal.norm_id === null) return { proposal, tally, members };
-    const norm = await repo.findNorm(this.db, proposal.norm_id);
-    const numbered = await this.numberedNorms(proposal.cop_id);
-    const normNumber = numbered.find((n) => n.norm.id === proposal.norm_id)?.number;
-    return { proposal, tally, members, norm, normNumber };
+    return this.withNorm({ proposal, tally, members });
+  }
+
+  /** Adds the norm a change or retirement is about, and its number while adopted. */
+  private async withNorm(snapshot: ProposalSnapshot, numbered?: NumberedNorm[]): Promise<ProposalSnapshot> {
+    const { proposal } = snapshot;
+    if (proposal.norm_id === null) return snapshot;
+    const norms = numbered ?? (await this.numberedNorms(proposal.cop_id));
+    const adopted = norms.find((n) => n.norm.id === proposal.norm_id);
+    const norm = adopted?.norm ?? (await repo.findNorm(this.db, proposal.norm_id));
+    return { ...snapshot, norm, normNumber: adopted?.number };
   }
 
   /**
@@ -183,13 +189,14 @@ export class NormsService {
 
   /** The CoP's open proposals with the viewer's own stance on each. */
   async openProposals(copId: number, viewerId?: string) {
-    const open = await repo.listOpenProposals(this.db, copId);
-    const snapshots = await Promise.all(open.map((p) => this.snapshot(p)));
+    const open = await votesRepo.openProposalsWithTallies(this.db, copId);
+    const numbered = open.some((o) => o.proposal.norm_id !== null) ? await this.numberedNorms(copId) : [];
+    const snapshots = await Promise.all(open.map((o) => this.withNorm(o, numbered)));
     const stances = viewerId
       ? await votesRepo.stancesOf(
           this.db,
           viewerId,
-          open.map((p) => p.id),
+          open.map((o) => o.proposal.id),
         )
       : new Map<number, Stance>();
     return { snapshots, stances };

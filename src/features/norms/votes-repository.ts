@@ -24,6 +24,49 @@ export async function tallyAndMembers(
   return { tally: { supporters, objectors, participants: supporters + objectors }, members: Number(row.members) };
 }
 
+/** A CoP's open, posted proposals with their tallies and the member count, in one round trip. */
+export async function openProposalsWithTallies(
+  db: Conn,
+  copId: number,
+): Promise<Array<{ proposal: Proposal; tally: Tally; members: number }>> {
+  // One pass over the members per proposal (as tallyAndMembers), not one per figure.
+  const rows = await db
+    .selectFrom('proposals')
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('members')
+          .leftJoin('votes', (join) =>
+            join.onRef('votes.user_id', '=', 'members.user_id').onRef('votes.proposal_id', '=', 'proposals.id'),
+          )
+          .select((sub) => [
+            sub.fn.countAll<number>().as('member_count'),
+            sub.fn.countAll<number>().filterWhere('votes.stance', '=', 'support').as('supporters'),
+            sub.fn.countAll<number>().filterWhere('votes.stance', '=', 'object').as('objectors'),
+          ])
+          .whereRef('members.cop_id', '=', 'proposals.cop_id')
+          .as('t'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('proposals')
+    .select(['t.member_count', 't.supporters', 't.objectors'])
+    .where('proposals.cop_id', '=', copId)
+    .where('proposals.status', '=', 'open')
+    .where('proposals.message_ts', 'is not', null)
+    .orderBy('proposals.closes_at')
+    .orderBy('proposals.id')
+    .execute();
+  return rows.map(({ member_count, supporters, objectors, ...proposal }) => {
+    const support = Number(supporters ?? 0);
+    const object = Number(objectors ?? 0);
+    return {
+      proposal,
+      tally: { supporters: support, objectors: object, participants: support + object },
+      members: Number(member_count ?? 0),
+    };
+  });
+}
+
 /** Whether a proposal takes votes now, and whether the user is a member of its CoP (from the cache). */
 export async function voteContext(
   db: Conn,

@@ -3,8 +3,8 @@ import type { Db } from '../../db/database';
 import { withRetry } from '../../db/retry';
 import type { Proposal, Stance } from '../../db/schema';
 import type { AppLogger } from '../../logger';
-import { claimEvent } from '../community/repository';
-import * as repo from './repository';
+import type * as repo from './repository';
+import { ReactionVoteBatcher } from './vote-batches';
 import { stanceOfReaction } from './rules';
 import * as votesRepo from './votes-repository';
 
@@ -21,13 +21,20 @@ export function slackTimeToIso(ts: string): string {
 
 /** Casting votes: one member, one vote, the latest wins; each write retried if it fails transiently. */
 export class VoteRecorder {
+  private readonly reactions: ReactionVoteBatcher;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly logger: AppLogger,
-  ) {}
+  ) {
+    this.reactions = new ReactionVoteBatcher(db, () => clock.now(), logger);
+  }
 
-  /** A vote by reaction: one transaction that claims the event and writes the vote, retried if it fails transiently. */
+  /**
+   * A vote by reaction: claimed and written in one transaction, batched with the reaction votes
+   * arriving meanwhile (group commit), retried if it fails transiently.
+   */
   async voteByReaction(v: {
     eventId: string;
     channelId: string;
@@ -39,19 +46,15 @@ export class VoteRecorder {
   }): Promise<VoteResult> {
     const stance = stanceOfReaction(v.reaction);
     if (!stance) return { kind: 'ignored' };
-    const proposal = await withRetry(() => repo.findProposalByMessage(this.db, v.channelId, v.messageTs), {
-      logger: this.logger,
-      what: `finding the proposal of a reaction (event ${v.eventId})`,
+    return this.reactions.write({
+      eventId: v.eventId,
+      channelId: v.channelId,
+      messageTs: v.messageTs,
+      userId: v.userId,
+      stance,
+      withdraw: v.removed,
+      actedAt: slackTimeToIso(v.eventTs),
     });
-    if (!proposal) return { kind: 'ignored' };
-    return withRetry(
-      () =>
-        this.db.transaction().execute(async (trx) => {
-          if (!(await claimEvent(trx, v.eventId))) return { kind: 'duplicate', proposal } as const;
-          return this.applyVote(trx, proposal.id, v.userId, stance, null, slackTimeToIso(v.eventTs), v.removed);
-        }),
-      { logger: this.logger, what: `reaction vote on proposal ${proposal.id} (event ${v.eventId})` },
-    );
   }
 
   /** A vote by button or by the objection modal. */

@@ -1,0 +1,15 @@
+/**
+ * `npm run bench [-- options of bench/run.ts]`: the norms bench (bench/run.ts) with the given
+ * options, then the reminder fan-out bench (bench/reminders.ts) with its defaults. Exits non-zero
+ * if either did (run.ts only does on a missed goal with --strict).
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const run = (script: string, args: string[]) =>
+  spawnSync(process.execPath, [join(__dirname, script), ...args], { stdio: 'inherit' }).status ?? 1;
+
+const norms = run('run.js', process.argv.slice(2));
+console.log('');
+const reminders = run('reminders.js', []);
+process.exit(norms || reminders);
