@@ -47,7 +47,8 @@ export async function findCopWithRights(
     .executeTakeFirst();
   if (!row) return undefined;
   const { is_member, is_coordinator, ...cop } = row;
-  return { cop, member: Boolean(is_member), coordinator: Boolean(is_coordinator) };
+  // A coordinator who left the channel has no rights left, as in isCoordinator.
+  return { cop, member: Boolean(is_member), coordinator: Boolean(is_member) && Boolean(is_coordinator) };
 }
 
 export function findCopById(db: Conn, copId: number): Promise<Cop | undefined> {
