@@ -1,4 +1,4 @@
-import type { App, RespondArguments, SlashCommand } from '@slack/bolt';
+import type { App, RespondFn, SlashCommand } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../clock';
@@ -45,8 +45,7 @@ export interface SubcommandInput {
   /** Whether the user is one of that CoP's coordinators (read with the CoP; false without one). */
   readonly coordinator: boolean;
   readonly client: WebClient;
-  /** A private answer: in the command's ack when ready in time, else through its response_url. */
-  readonly respond: (message: string | RespondArguments) => Promise<unknown>;
+  readonly respond: RespondFn;
   readonly botUserId: string | undefined;
 }
 

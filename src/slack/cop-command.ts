@@ -1,4 +1,4 @@
-import type { AckFn, App, RespondArguments, RespondFn } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import type { Db } from '../db/database';
 import type { Cop } from '../db/schema';
 import type { Subcommand } from '../features/types';
@@ -43,8 +43,10 @@ export function registerCopCommand(app: App, deps: { db: Db; logger: AppLogger; 
   const byName = new Map(deps.subcommands.map((s) => [s.name, s]));
   const help = deps.subcommands.find((s) => s.name === 'help');
 
-  app.command('/cop', async ({ command, ack, respond: respondLater, client, context }) => {
-    const { respond, finish } = answerInAck(ack, respondLater);
+  app.command('/cop', async ({ command, ack, respond, client, context }) => {
+    // Ack at once with nothing: a slash command's own response would show the typed text,
+    // and every subcommand answers privately (respond) or opens a modal.
+    await ack();
     const first = command.text.trim().split(/\s+/)[0] ?? '';
     const subcommand = byName.get(first.toLowerCase()) ?? help;
     if (!subcommand) return;
@@ -82,35 +84,6 @@ export function registerCopCommand(app: App, deps: { db: Db; logger: AppLogger; 
         response_type: 'ephemeral',
         text: 'Sorry, something went wrong on our side. Nothing was changed; please try again.',
       }).catch(() => undefined);
-    } finally {
-      await finish();
     }
   });
-}
-
-/** How long a command may take to put its first answer in the ack itself. */
-const ANSWER_IN_ACK_MS = 2_000;
-
-/**
- * A slash command's first private answer goes in its ack (one HTTP response, no extra request
- * to response_url) when it is ready within 2 s; otherwise the command is acked empty at 2 s and
- * answers through response_url, so Slack's 3-second limit holds whatever the database is doing.
- * Answers are always ephemeral: an in_channel response would show everyone the typed text.
- */
-function answerInAck(ack: AckFn<string | RespondArguments>, respondLater: RespondFn) {
-  let acked: Promise<void> | undefined;
-  const ackOnce = (message?: RespondArguments): Promise<void> => {
-    if (acked) return acked;
-    clearTimeout(timer);
-    acked = message ? ack(message) : ack();
-    return acked;
-  };
-  const timer = setTimeout(() => void ackOnce().catch(() => undefined), ANSWER_IN_ACK_MS);
-  const respond = async (message: string | RespondArguments): Promise<unknown> => {
-    if (!acked && typeof message !== 'string' && message.response_type !== 'in_channel') {
-      return ackOnce(message);
-    }
-    return respondLater(message);
-  };
-  return { respond, finish: () => ackOnce() };
 }

@@ -11,8 +11,7 @@ describe('the community: setup, help and membership', () => {
   it('/cop setup makes the channel a CoP home with its runner as coordinator', async () => {
     const result = await h.command('U1', 'setup');
     expect(result.status).toBe(200);
-    // The answer rides in the ack, privately: never in_channel, which would show the typed text.
-    expect(result.json().response_type).toBe('ephemeral');
+    expect(result.body).toBe('');
 
     const cop = await h.db.selectFrom('cops').selectAll().executeTakeFirstOrThrow();
     expect(cop.channel_id).toBe(HOME_CHANNEL);

@@ -126,11 +126,10 @@ describe('npm start on the embedded database: graceful shutdown and data kept ac
     expect(bot.output).toContain('with pglite');
     expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
 
-    // Slack's Web API is slow today: setup misses the 2 s answer-in-ack window, so it is acked
-    // empty and is still at work when the signal comes.
-    fake.on('conversations.members', async () => {
-      await new Promise((r) => setTimeout(r, 2_600));
-      return { ok: true, members: ['U1', 'U2', BOT_USER_ID], response_metadata: { next_cursor: '' } };
+    // Slack's Web API is slow today: setup is still at work after its ack when the signal comes.
+    fake.on('conversations.join', async (params) => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      return { ok: true, channel: { id: params.channel } };
     });
     const ack = await setup(bot, 'U1');
     expect(ack.status).toBe(200);
@@ -150,10 +149,10 @@ describe('npm start on the embedded database: graceful shutdown and data kept ac
     fake.clearCalls();
     const bot = await BotProcess.start(env, cwd);
     running.push(bot);
-    // A quick answer comes back in the command's own response.
-    const answer = (await setup(bot, 'U2')).json();
-    expect(textOf(answer)).toContain('already a CoP home');
-    expect(textOf(answer)).toContain('<@U1>');
+    await setup(bot, 'U2');
+    const reply = await fake.waitFor('response_url');
+    expect(textOf(reply.params)).toContain('already a CoP home');
+    expect(textOf(reply.params)).toContain('<@U1>');
 
     const { code, ms } = await bot.stop('SIGINT');
     expect(code).toBe(0);

@@ -7,8 +7,6 @@ export interface SlackCall {
   params: Record<string, unknown>;
   token: string | undefined;
   at: number;
-  /** True for a command's answer sent in its ack instead of to its response_url. */
-  inAck?: boolean;
 }
 
 export interface FakeResponse {
@@ -99,14 +97,6 @@ export class FakeSlack {
 
   lastCall(method: string): SlackCall | undefined {
     return this.callsOf(method).at(-1);
-  }
-
-  /**
-   * A command's answer that came back in its HTTP response (the ack) rather than through its
-   * response_url: the user sees the same ephemeral message, so it is recorded as one.
-   */
-  recordAnswerInAck(params: Record<string, unknown>): void {
-    this.calls.push({ method: 'response_url', params, token: undefined, at: Date.now(), inAck: true });
   }
 
   clearCalls(): void {
