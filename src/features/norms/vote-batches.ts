@@ -3,6 +3,7 @@ import { isTransientDbError, withRetry } from '../../db/retry';
 import type { Proposal, Stance } from '../../db/schema';
 import type { AppLogger } from '../../logger';
 import type { Conn } from './repository';
+import { recordStances, voteKey, withdrawStances } from './votes-repository';
 
 /** One reaction vote waiting to be written. */
 export interface ReactionVote {
@@ -83,70 +84,24 @@ export async function writeReactionVotes(trx: Conn, votes: ReactionVote[], now: 
     else toWrite.push({ vote, proposal });
   }
 
-  const changed = new Set<string>();
+  const write = ({ vote, proposal }: (typeof toWrite)[number]) => ({
+    proposalId: proposal.id,
+    userId: vote.userId,
+    actedAt: vote.actedAt,
+  });
   const records = toWrite.filter((w) => !w.vote.withdraw);
-  if (records.length > 0) {
-    const rows = await trx
-      .insertInto('votes')
-      .values(
-        records.map(({ vote, proposal }) => ({
-          proposal_id: proposal.id,
-          user_id: vote.userId,
-          stance: vote.stance,
-          reason: null,
-          acted_at: vote.actedAt,
-          updated_at: now,
-        })),
-      )
-      .onConflict((oc) =>
-        oc
-          .columns(['proposal_id', 'user_id'])
-          .doUpdateSet((eb) => ({
-            stance: eb.ref('excluded.stance'),
-            reason: eb.ref('excluded.reason'),
-            acted_at: eb.ref('excluded.acted_at'),
-            updated_at: eb.ref('excluded.updated_at'),
-          }))
-          .whereRef('votes.acted_at', '<', 'excluded.acted_at'),
-      )
-      .returning(['proposal_id', 'user_id'])
-      .execute();
-    for (const r of rows) changed.add(`${r.proposal_id}\u0000${r.user_id}`);
-  }
+  const changed = await recordStances(
+    trx,
+    records.map((w) => ({ ...write(w), stance: w.vote.stance, reason: null })),
+    now,
+  );
   // Withdrawals: one statement per stance withdrawn, since the condition names the stance.
   for (const stance of ['support', 'object'] as const) {
     const withdrawals = toWrite.filter((w) => w.vote.withdraw && w.vote.stance === stance);
-    if (withdrawals.length === 0) continue;
-    const rows = await trx
-      .insertInto('votes')
-      .values(
-        withdrawals.map(({ vote, proposal }) => ({
-          proposal_id: proposal.id,
-          user_id: vote.userId,
-          stance: null,
-          reason: null,
-          acted_at: vote.actedAt,
-          updated_at: now,
-        })),
-      )
-      .onConflict((oc) =>
-        oc
-          .columns(['proposal_id', 'user_id'])
-          .doUpdateSet((eb) => ({
-            stance: null,
-            reason: null,
-            acted_at: eb.ref('excluded.acted_at'),
-            updated_at: eb.ref('excluded.updated_at'),
-          }))
-          .where('votes.stance', '=', stance)
-          .whereRef('votes.acted_at', '<', 'excluded.acted_at'),
-      )
-      .returning(['proposal_id', 'user_id'])
-      .execute();
-    for (const r of rows) changed.add(`${r.proposal_id}\u0000${r.user_id}`);
+    for (const key of await withdrawStances(trx, stance, withdrawals.map(write), now)) changed.add(key);
   }
   for (const { vote, proposal } of toWrite) {
-    outcomes.set(vote, { kind: 'counted', proposal, changed: changed.has(`${proposal.id}\u0000${vote.userId}`) });
+    outcomes.set(vote, { kind: 'counted', proposal, changed: changed.has(voteKey(proposal.id, vote.userId)) });
   }
   return votes.map((v) => outcomes.get(v)!);
 }

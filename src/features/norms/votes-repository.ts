@@ -123,24 +123,33 @@ export interface VoteWrite {
   userId: string;
   /** When the member acted, as an ISO string with Slack's microseconds. */
   actedAt: string;
-  now: Date;
 }
 
-/** Records a stance unless a later action of the same member is already stored. True when it took. */
-export async function recordStance(
+/** Identifies one member's vote on one proposal, as the writers below report it. */
+export const voteKey = (proposalId: number, userId: string): string => `${proposalId}\u0000${userId}`;
+
+/**
+ * Records stances, each unless a later action of the same member is already stored. Returns the
+ * keys (voteKey) that took. At most one row per member and proposal in one call.
+ */
+export async function recordStances(
   db: Conn,
-  vote: VoteWrite & { stance: Stance; reason: string | null },
-): Promise<boolean> {
-  const row = await db
+  votes: Array<VoteWrite & { stance: Stance; reason: string | null }>,
+  now: Date,
+): Promise<Set<string>> {
+  if (votes.length === 0) return new Set();
+  const rows = await db
     .insertInto('votes')
-    .values({
-      proposal_id: vote.proposalId,
-      user_id: vote.userId,
-      stance: vote.stance,
-      reason: vote.reason,
-      acted_at: vote.actedAt,
-      updated_at: vote.now,
-    })
+    .values(
+      votes.map((v) => ({
+        proposal_id: v.proposalId,
+        user_id: v.userId,
+        stance: v.stance,
+        reason: v.reason,
+        acted_at: v.actedAt,
+        updated_at: now,
+      })),
+    )
     .onConflict((oc) =>
       oc
         .columns(['proposal_id', 'user_id'])
@@ -152,26 +161,30 @@ export async function recordStance(
         }))
         .whereRef('votes.acted_at', '<', 'excluded.acted_at'),
     )
-    .returning('user_id')
-    .executeTakeFirst();
-  return row !== undefined;
+    .returning(['proposal_id', 'user_id'])
+    .execute();
+  return new Set(rows.map((r) => voteKey(r.proposal_id, r.user_id)));
 }
 
 /**
- * Withdraws a stance (a removed reaction) if it is the member's current one and older. With no
+ * Withdraws `stance` (removed reactions) where it is the member's current one and older. With no
  * vote stored yet, keeps an empty one at that time, so a late-delivered older reaction cannot win.
+ * Returns the keys (voteKey) that took.
  */
-export async function withdrawStance(db: Conn, vote: VoteWrite & { stance: Stance }): Promise<boolean> {
-  const row = await db
+export async function withdrawStances(db: Conn, stance: Stance, votes: VoteWrite[], now: Date): Promise<Set<string>> {
+  if (votes.length === 0) return new Set();
+  const rows = await db
     .insertInto('votes')
-    .values({
-      proposal_id: vote.proposalId,
-      user_id: vote.userId,
-      stance: null,
-      reason: null,
-      acted_at: vote.actedAt,
-      updated_at: vote.now,
-    })
+    .values(
+      votes.map((v) => ({
+        proposal_id: v.proposalId,
+        user_id: v.userId,
+        stance: null,
+        reason: null,
+        acted_at: v.actedAt,
+        updated_at: now,
+      })),
+    )
     .onConflict((oc) =>
       oc
         .columns(['proposal_id', 'user_id'])
@@ -181,10 +194,10 @@ export async function withdrawStance(db: Conn, vote: VoteWrite & { stance: Stanc
           acted_at: eb.ref('excluded.acted_at'),
           updated_at: eb.ref('excluded.updated_at'),
         }))
-        .where('votes.stance', '=', vote.stance)
+        .where('votes.stance', '=', stance)
         .whereRef('votes.acted_at', '<', 'excluded.acted_at'),
     )
-    .returning('user_id')
-    .executeTakeFirst();
-  return row !== undefined;
+    .returning(['proposal_id', 'user_id'])
+    .execute();
+  return new Set(rows.map((r) => voteKey(r.proposal_id, r.user_id)));
 }

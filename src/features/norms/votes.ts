@@ -65,35 +65,24 @@ export class VoteRecorder {
     reason: string | null;
     actedAt: string;
   }): Promise<VoteResult> {
-    return withRetry(
-      () =>
-        this.db
-          .transaction()
-          .execute((trx) => this.applyVote(trx, v.proposalId, v.userId, v.stance, v.reason, v.actedAt, false)),
-      { logger: this.logger, what: `button vote on proposal ${v.proposalId}` },
-    );
+    return withRetry(() => this.db.transaction().execute((trx) => this.applyVote(trx, v)), {
+      logger: this.logger,
+      what: `button vote on proposal ${v.proposalId}`,
+    });
   }
 
   private async applyVote(
     trx: repo.Conn,
-    proposalId: number,
-    userId: string,
-    stance: Stance,
-    reason: string | null,
-    actedAt: string,
-    withdraw: boolean,
+    v: { proposalId: number; userId: string; stance: Stance; reason: string | null; actedAt: string },
   ): Promise<VoteResult> {
     const now = this.clock.now();
-    const context = await votesRepo.voteContext(trx, proposalId, userId);
+    const context = await votesRepo.voteContext(trx, v.proposalId, v.userId);
     if (!context) return { kind: 'not-found' };
     const { proposal } = context;
     if (proposal.status !== 'open' || now >= proposal.closes_at) return { kind: 'closed', proposal };
     // Membership from the database cache only: a vote never waits on Slack.
     if (!context.member) return { kind: 'not-member', proposal };
-    const write = { proposalId, userId, actedAt, now };
-    const changed = withdraw
-      ? await votesRepo.withdrawStance(trx, { ...write, stance })
-      : await votesRepo.recordStance(trx, { ...write, stance, reason });
-    return { kind: 'counted', proposal, changed };
+    const changed = await votesRepo.recordStances(trx, [v], now);
+    return { kind: 'counted', proposal, changed: changed.size > 0 };
   }
 }
