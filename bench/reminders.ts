@@ -13,11 +13,9 @@
  * BENCH_VERBOSE=1 prints when each window's first post was accepted.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
-import pg from 'pg';
-import { openPostgres } from '../src/db/database';
+import { createThrowawayPostgres, BENCH_ADMIN_URL } from './postgres';
 import { migrateToLatest } from '../src/db/migrate';
 import { upsertSlackUsers } from '../src/features/community/repository';
 import { MemberDirectory } from '../src/features/community/directory';
@@ -26,7 +24,6 @@ import { queueDueReminders } from '../src/features/meetings/reminders';
 import { AppLogger } from '../src/logger';
 import { drainOutbox } from '../src/slack/outbox';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NOW = new Date('2026-03-03T08:00:00Z'); // one hour before Tuesday 10:00 Amsterdam
 const ZONES = ['Europe/Amsterdam', 'America/New_York', 'America/Los_Angeles', 'Asia/Kolkata', 'Pacific/Auckland'];
 const PER_MINUTE = 300;
@@ -34,16 +31,6 @@ const PER_MINUTE = 300;
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
-async function admin(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }
 
 interface Run {
@@ -82,11 +69,8 @@ function ask<T>(child: ChildProcess, message: unknown, answer: string): Promise<
 }
 
 async function runOnce(child: ChildProcess, members: number, scale: number, instances: number): Promise<Run> {
-  const name = `cop_bench_${randomBytes(5).toString('hex')}`;
-  await admin(`create database ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  const handle = openPostgres(url.toString(), { max: 20 });
+  const database = await createThrowawayPostgres(BENCH_ADMIN_URL, { max: 20 });
+  const { handle } = database;
   const users = Array.from({ length: members }, (_, i) => ({
     id: `U${String(i).padStart(6, '0')}`,
     tz: ZONES[i % ZONES.length]!,
@@ -216,8 +200,7 @@ async function runOnce(child: ChildProcess, members: number, scale: number, inst
     for (const line of lines.filter((l) => /reminders for meeting|outbox:/.test(l))) {
       console.log(`    log: ${line.replace(/^\S+ /, '')}`);
     }
-    await handle.close();
-    await admin(`drop database if exists ${name} with (force)`);
+    await database.drop();
   }
 }
 

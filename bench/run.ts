@@ -12,18 +12,17 @@
  * `npm run bench` (bench/all.ts) then runs the reminder fan-out bench (bench/reminders.ts).
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import pg from 'pg';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { openPglite, openPostgres, type DatabaseHandle } from '../src/db/database';
+import { openPglite, type DatabaseHandle } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
 import { AppLogger } from '../src/logger';
+import { BENCH_ADMIN_URL, createThrowawayPostgres } from './postgres';
 import { BenchSlackThread as BenchSlack, BOT_USER_ID, TEAM_ID } from './fake-slack';
 import { driveInWorker as drive, signed, type LoadResult, type SignedRequest } from './load';
 import { seed, tallyOf, type Seeded, type Tally } from './seed';
@@ -70,8 +69,7 @@ function parseOptions(argv: string[]): Options {
     db: db === 'both' ? ['postgres', 'pglite'] : [db as Kind],
     duplicates,
     strict: raw.has('strict'),
-    adminUrl:
-      process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    adminUrl: BENCH_ADMIN_URL,
   };
 }
 
@@ -219,16 +217,6 @@ interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-async function adminQuery(adminUrl: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
 async function openBenchDatabase(kind: Kind, adminUrl: string): Promise<BenchDatabase> {
   if (kind === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'cop-bench-'));
@@ -242,20 +230,9 @@ async function openBenchDatabase(kind: Kind, adminUrl: string): Promise<BenchDat
       },
     };
   }
-  const name = `cop_bench_${randomBytes(5).toString('hex')}`;
-  await adminQuery(adminUrl, `create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
   // The pool size production uses (openDatabase's default).
-  const handle = openPostgres(url.toString());
-  return {
-    handle,
-    env: { DATABASE_URL: url.toString() },
-    drop: async () => {
-      await handle.close();
-      await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
-    },
-  };
+  const { handle, url, drop } = await createThrowawayPostgres(adminUrl);
+  return { handle, env: { DATABASE_URL: url }, drop };
 }
 
 // ---- Measuring ------------------------------------------------------------------------------
