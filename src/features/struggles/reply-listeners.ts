@@ -1,4 +1,5 @@
-import type { App } from '@slack/bolt';
+import type { App, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { NOT_A_MEMBER } from '../../slack/cop-command';
 import { isMember } from '../community/repository';
@@ -21,7 +22,7 @@ import {
   tryLater,
   viewSubmission,
 } from './slack-io';
-import type { ReplyRow } from './tables';
+import type { ReplyRow, StruggleRow } from './tables';
 import * as views from './views';
 import { onViewSubmission } from '../../slack/submission-deadline';
 
@@ -33,15 +34,35 @@ import { onViewSubmission } from '../../slack/submission-deadline';
 export function registerReplyListeners(app: App, ctx: FeatureContext, caps: Capabilities): void {
   const log = ctx.logger.child('struggles');
 
-  /** The struggle an author's DM token names, if the token is genuine and the clicker a member; else why not. */
-  const authorsStruggle = async (token: string, userId: string) => {
-    const id = caps.verify(token);
-    if (id === undefined) return views.BAD_TOKEN;
-    const struggle = await service.findVisibleStruggle(ctx.db, id);
-    if (!struggle) return views.NOT_FOUND;
-    if (!(await isMember(ctx.db, struggle.cop_id, userId))) return NOT_A_MEMBER;
-    return struggle;
-  };
+  /**
+   * A button in the author's DM: the token it carries is the only proof of authorship. The
+   * handler runs once the token is genuine, the struggle still shown and the clicker a member.
+   */
+  const onAuthorClick = (
+    actionId: string,
+    handle: (click: {
+      struggle: StruggleRow;
+      token: string;
+      tellUser: (text: string) => Promise<unknown>;
+      client: WebClient;
+      triggerId: string;
+      respond: RespondFn | undefined;
+    }) => Promise<unknown>,
+  ) =>
+    app.action(actionId, async ({ ack, body, client, respond }) => {
+      await ack();
+      const parsed = blockActions.safeParse(body);
+      if (!parsed.success) return;
+      const { user, trigger_id, actions } = parsed.data;
+      const tellUser = (text: string) => tell(client, respond, trigger_id, text);
+      const token = actions[0]!.value ?? '';
+      const id = caps.verify(token);
+      if (id === undefined) return tellUser(views.BAD_TOKEN);
+      const struggle = await service.findVisibleStruggle(ctx.db, id);
+      if (!struggle) return tellUser(views.NOT_FOUND);
+      if (!(await isMember(ctx.db, struggle.cop_id, user.id))) return tellUser(NOT_A_MEMBER);
+      await handle({ struggle, token, tellUser, client, triggerId: trigger_id, respond });
+    });
 
   // "Reply anonymously" on a struggle post.
   app.action(views.IDS.reply, async ({ ack, body, client, respond }) => {
@@ -55,18 +76,10 @@ export function registerReplyListeners(app: App, ctx: FeatureContext, caps: Capa
     await client.views.open({ trigger_id, view: views.replyModal(struggle) });
   });
 
-  // "Follow up anonymously" in the author's DM: the token is the proof of authorship.
-  app.action(views.IDS.followUp, async ({ ack, body, client, respond }) => {
-    await ack();
-    const parsed = blockActions.safeParse(body);
-    if (!parsed.success) return;
-    const { user, trigger_id, actions } = parsed.data;
-    const token = actions[0]!.value ?? '';
-    const checked = await authorsStruggle(token, user.id);
-    if (typeof checked === 'string') return tell(client, respond, trigger_id, checked);
-    const struggle = checked;
-    await client.views.open({ trigger_id, view: views.followUpModal(struggle, token) });
-  });
+  // "Follow up anonymously" in the author's DM.
+  onAuthorClick(views.IDS.followUp, ({ struggle, token, client, triggerId }) =>
+    client.views.open({ trigger_id: triggerId, view: views.followUpModal(struggle, token) }),
+  );
 
   const replySchema = z.object({ struggleId: z.number().int() });
   const followUpSchema = z.object({ token: z.string() });
@@ -152,17 +165,9 @@ export function registerReplyListeners(app: App, ctx: FeatureContext, caps: Capa
   }
 
   // "Mark resolved" in the author's DM.
-  app.action(views.IDS.resolve, async ({ ack, body, client, respond }) => {
-    await ack();
-    const parsed = blockActions.safeParse(body);
-    if (!parsed.success) return;
-    const { user, trigger_id, actions } = parsed.data;
-    const token = actions[0]!.value ?? '';
-    const checked = await authorsStruggle(token, user.id);
-    if (typeof checked === 'string') return tell(client, respond, trigger_id, checked);
-    const struggle = checked;
+  onAuthorClick(views.IDS.resolve, async ({ struggle, token, tellUser, client, respond }) => {
     const resolved = await repo.resolveStruggle(ctx.db, struggle.id, ctx.clock.now());
-    if (!resolved) return tell(client, respond, trigger_id, 'It is already marked resolved.');
+    if (!resolved) return tellUser('It is already marked resolved.');
     log.info(`struggle ${struggle.id} marked resolved by its author`);
     try {
       await client.chat.update({
