@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** A timestamp column: read as Date, written as Date or ISO string, defaulted by the database. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -268,7 +268,6 @@ export type Norm = Selectable<NormTable>;
 export type Proposal = Selectable<ProposalTable>;
 export type NewProposal = Insertable<ProposalTable>;
 export type Vote = Selectable<VoteTable>;
-export type CopUpdate = Updateable<CopTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
 export type Struggle = Selectable<StruggleTable>;
 export type StruggleReply = Selectable<StruggleReplyTable>;

@@ -68,5 +68,3 @@ export interface Feature {
   onMemberJoined?(cop: Cop, userId: string): Promise<void>;
   register?(app: App): void;
 }
-
-export type FeatureFactory = (ctx: FeatureContext) => Feature;

@@ -156,15 +156,6 @@ export async function listMemberIds(db: Conn, copId: number): Promise<string[]> 
   return rows.map((r) => r.user_id);
 }
 
-export async function countMembers(db: Conn, copId: number): Promise<number> {
-  const row = await db
-    .selectFrom('members')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('cop_id', '=', copId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** Adds a member; true when they were not one before. */
 export async function addMember(db: Conn, copId: number, userId: string): Promise<boolean> {
   const row = await db

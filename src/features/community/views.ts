@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { context, section } from '../../slack/blocks';
+import { section } from '../../slack/blocks';
 import { mention } from '../../slack/text';
 
 export function alreadySetUpText(coordinators: string[]): string {
@@ -39,9 +39,3 @@ export const inviteFirstText =
   'I can’t see this channel’s members yet. Invite me first (`/invite @CoP bot`), then run `/cop setup` again.';
 
 export const coordinatorAddedText = (userId: string): string => `${mention(userId)} is now a coordinator of this CoP.`;
-
-export function memberNote(): KnownBlock {
-  return context(
-    'Members are the people in this channel. Coordinators are chosen by the CoP; they coordinate, they do not decide alone.',
-  );
-}

@@ -33,15 +33,6 @@ export function findProposal(db: Conn, proposalId: number): Promise<Proposal | u
   return db.selectFrom('proposals').selectAll().where('id', '=', proposalId).executeTakeFirst();
 }
 
-export function findProposalByMessage(db: Conn, channelId: string, ts: string): Promise<Proposal | undefined> {
-  return db
-    .selectFrom('proposals')
-    .selectAll()
-    .where('channel_id', '=', channelId)
-    .where('message_ts', '=', ts)
-    .executeTakeFirst();
-}
-
 /** Open, posted proposals; of one CoP, or of all. */
 export function listOpenProposals(db: Conn, copId?: number): Promise<Proposal[]> {
   let query = db.selectFrom('proposals').selectAll().where('status', '=', 'open').where('message_ts', 'is not', null);

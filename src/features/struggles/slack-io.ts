@@ -23,7 +23,6 @@ export const blockActions = z.object({
     )
     .min(1),
 });
-export type BlockActions = z.infer<typeof blockActions>;
 
 /** The parts of a view_submission payload this feature reads. */
 export const viewSubmission = z.object({
