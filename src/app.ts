@@ -13,6 +13,7 @@ import { meetingsFeature } from './features/meetings';
 import type { Feature, FeatureContext } from './features/types';
 import { AppLogger } from './logger';
 import { registerCopCommand } from './slack/cop-command';
+import { createSlackTransport } from './slack/http-transport';
 import { drainOutbox } from './slack/outbox';
 import { Scheduler } from './scheduler';
 
@@ -61,9 +62,11 @@ export function createApp(deps: AppDeps): CopBot {
     },
   ];
 
+  const transport = createSlackTransport();
   const clientOptions: WebClientOptions = {
     slackApiUrl: config.slackApiUrl,
     logger: logger.child('web-api'),
+    fetch: transport.fetch,
     ...deps.clientOptions,
   };
   const receiver: Receiver = socketMode
@@ -187,6 +190,7 @@ export function createApp(deps: AppDeps): CopBot {
       while (socketConnected && Date.now() < closing) await new Promise((r) => setTimeout(r, 20));
       const deadline = Date.now() + 8_000;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await transport.close();
     },
   };
 }
