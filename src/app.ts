@@ -14,6 +14,7 @@ import type { Feature, FeatureContext } from './features/types';
 import { AppLogger } from './logger';
 import { registerCopCommand } from './slack/cop-command';
 import { createSlackTransport } from './slack/http-transport';
+import { SlackRoutes } from './slack/routes';
 import { drainOutbox } from './slack/outbox';
 import { Scheduler } from './scheduler';
 
@@ -34,6 +35,8 @@ export interface AppDeps {
 export interface CopBot {
   readonly app: App;
   readonly features: readonly Feature[];
+  /** Every action, view, shortcut and event the features handle. */
+  readonly routes: SlackRoutes;
   start(): Promise<void>;
   /** Stops taking requests, lets in-flight work finish, stops the scheduler. Leaves the database open. */
   stop(): Promise<void>;
@@ -160,7 +163,9 @@ export function createApp(deps: AppDeps): CopBot {
   });
 
   registerCopCommand(app, { db: database.db, logger, subcommands: features.flatMap((f) => f.subcommands ?? []) });
-  for (const feature of features) feature.register?.(app);
+  const routes = new SlackRoutes(logger.child('routes'));
+  for (const feature of features) feature.register?.(routes);
+  routes.attach(app);
 
   app.error(async (error) => {
     logger.error('unhandled error in a listener', error);
@@ -171,6 +176,7 @@ export function createApp(deps: AppDeps): CopBot {
   return {
     app,
     features,
+    routes,
     ready,
     tick: (now) => scheduler.tick(now),
     async start() {

@@ -1,10 +1,11 @@
-import type { App, RespondFn, SlashCommand } from '@slack/bolt';
+import type { RespondFn, SlashCommand } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import type { Cop } from '../db/schema';
 import type { AppLogger } from '../logger';
+import type { SlackRoutes } from '../slack/routes';
 
 /** What every feature is handed: its dependencies, passed in rather than imported as singletons. */
 export interface FeatureContext {
@@ -66,5 +67,5 @@ export interface Feature {
   readonly jobs?: Job[];
   /** Called once when a human joins a CoP's home channel (e.g. to show them the norms). */
   onMemberJoined?(cop: Cop, userId: string): Promise<void>;
-  register?(app: App): void;
+  register?(routes: SlackRoutes): void;
 }

@@ -1,13 +1,8 @@
-import type {
-  AllMiddlewareArgs,
-  App,
-  SlackViewMiddlewareArgs,
-  ViewResponseAction,
-  ViewSubmitAction,
-} from '@slack/bolt';
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewResponseAction, ViewSubmitAction } from '@slack/bolt';
 import type { Logger } from '@slack/logger';
 import type { ModalView } from '@slack/types';
 import { section } from './blocks';
+import type { SlackRoutes } from './routes';
 
 /**
  * Slack shows the user an error if a view submission is not acknowledged within 3 s. Our
@@ -101,9 +96,9 @@ export function withSubmissionDeadline<A extends SubmissionArgs>(
 export type SubmissionListener = (args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs) => Promise<void>;
 
 /**
- * `app.view(callbackId, listener)` under the deadline guard; written as one call so a listener
+ * `routes.view(callbackId, listener)` under the deadline guard; written as one call so a listener
  * keeps its shape (and its indentation) when it gains the guard.
  */
-export function onViewSubmission(app: App, callbackId: string, listener: SubmissionListener): void {
-  app.view<ViewSubmitAction>(callbackId, withSubmissionDeadline(listener));
+export function onViewSubmission(routes: SlackRoutes, callbackId: string, listener: SubmissionListener): void {
+  routes.view(callbackId, withSubmissionDeadline(listener));
 }

@@ -130,14 +130,16 @@ describe('a burst of reaction votes on Postgres, acknowledged before the listene
       (user, i) => () => reactAt(h, user, i % 3 === 0 ? '-1' : '+1', proposal.message_ts!, `${base + i}.000001`),
     );
     const name = new URL(h.database.url!).pathname.slice(1);
-    const terminate = async () => {
-      for (let k = 0; k < 3; k += 1) {
-        await new Promise((r) => setTimeout(r, 150));
-        // What a database restart does to the bot's pool: every connection cut.
-        await adminQuery(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name}'`);
-      }
-    };
-    await Promise.all([Promise.all(shuffle(sends).map((send) => send())), terminate()]);
+    // What a database restart does to the bot's pool: every connection cut. Three times, each while
+    // a wave of votes is being written (the events are acked first, so their writes follow the sends).
+    const cutConnections = () =>
+      adminQuery(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name}'`);
+    const shuffled = shuffle(sends);
+    for (let wave = 0; wave < 3; wave += 1) {
+      const sending = Promise.all(shuffled.slice(wave * 100, (wave + 1) * 100).map((send) => send()));
+      await new Promise((r) => setTimeout(r, 10));
+      await Promise.all([sending, cutConnections()]);
+    }
     await waitUntil('every event to be applied', async () => {
       const row = await h.db
         .selectFrom('processed_events')

@@ -1,9 +1,9 @@
-import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import type { FeatureContext } from '../types';
 import type { MemberDirectory } from './directory';
 import * as repo from './repository';
 import type { Cop } from '../../db/schema';
+import type { SlackRoutes } from '../../slack/routes';
 
 const membershipEvent = z.object({ user: z.string(), channel: z.string(), team: z.string().optional() });
 
@@ -26,12 +26,12 @@ export async function welcomeMember(
 
 /** Keeps the cached membership fresh as people join and leave the home channel. */
 export function registerMembershipEvents(
-  app: App,
+  routes: SlackRoutes,
   ctx: FeatureContext,
   directory: MemberDirectory,
   onJoined: () => MemberJoinedHook[],
 ): void {
-  app.event('member_joined_channel', async ({ event, context, body }) => {
+  routes.event('member_joined_channel', async ({ event, context, body }) => {
     const parsed = membershipEvent.safeParse(event);
     if (!parsed.success) return;
     const { user, channel } = parsed.data;
@@ -45,7 +45,7 @@ export function registerMembershipEvents(
     await welcomeMember(ctx, onJoined(), cop, user);
   });
 
-  app.event('member_left_channel', async ({ event, body }) => {
+  routes.event('member_left_channel', async ({ event, body }) => {
     const parsed = membershipEvent.safeParse(event);
     if (!parsed.success) return;
     const { user, channel } = parsed.data;

@@ -25,7 +25,7 @@ export function communityFeature(
     name: 'community',
     directory,
     subcommands: communitySubcommands(ctx, directory, options.allSubcommands),
-    register: (app) => registerMembershipEvents(app, ctx, directory, options.joinHooks),
+    register: (routes) => registerMembershipEvents(routes, ctx, directory, options.joinHooks),
     jobs: [
       {
         name: 'refresh-members',

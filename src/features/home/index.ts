@@ -1,9 +1,9 @@
-import type { App } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { findCopsOfMember } from '../community/repository';
 import type { Feature, FeatureContext, HomeSection } from '../types';
 import { homeView } from './views';
 import { context } from '../../slack/blocks';
+import type { SlackRoutes } from '../../slack/routes';
 
 /** The App Home: for the viewer, each CoP they belong to, with every feature's section. */
 export function homeFeature(
@@ -32,8 +32,8 @@ export function homeFeature(
   return {
     name: 'home',
     publish,
-    register(app: App) {
-      app.event('app_home_opened', async ({ event }) => {
+    register(routes: SlackRoutes) {
+      routes.event('app_home_opened', async ({ event }) => {
         if (event.tab !== 'home') return;
         await publish(event.user);
       });

@@ -31,7 +31,7 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
   return {
     name: 'meetings',
     subcommands: meetingSubcommands(ctx, () => providers),
-    register: (app) => registerMeetingListeners(app, ctx, () => providers),
+    register: (routes) => registerMeetingListeners(routes, ctx, () => providers),
     onMemberJoined: (cop, userId) =>
       queueForNewMember({ db: ctx.db, logger: log, providers }, cop, userId, ctx.clock.now()),
     homeSection: async ({ cop, viewerId }) => {

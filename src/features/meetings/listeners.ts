@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
@@ -15,6 +14,7 @@ import { agendaFor, meetingViewData, scheduleMeeting } from './service';
 import { attendanceModal, scheduleModal } from './modals';
 import * as views from './views';
 import { zoneOf } from './zones';
+import type { SlackRoutes } from '../../slack/routes';
 
 const clickBody = z.object({
   user: z.object({ id: z.string(), team_id: z.string().optional() }),
@@ -51,12 +51,16 @@ function read(values: State, id: string): string | null {
   return v?.value ?? v?.selected_option?.value ?? v?.selected_time ?? null;
 }
 
-export function registerMeetingListeners(app: App, ctx: FeatureContext, providers: () => readonly AgendaProvider[]) {
+export function registerMeetingListeners(
+  routes: SlackRoutes,
+  ctx: FeatureContext,
+  providers: () => readonly AgendaProvider[],
+) {
   const log = ctx.logger.child('meetings');
   const onAgendaError = (provider: string, error: unknown) => log.error(`agenda provider ${provider} failed`, error);
 
   // RSVP from the reminder DM, `/cop meeting` or the App Home.
-  app.action(/^meetings:rsvp_(yes|no)$/, async ({ ack, body, client, respond }) => {
+  routes.action(/^meetings:rsvp_(yes|no)$/, async ({ ack, body, client, respond }) => {
     await ack();
     const parsed = clickBody.safeParse(body);
     if (!parsed.success) return;
@@ -122,7 +126,7 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     });
   }
 
-  app.action(views.ACTION_SCHEDULE, async ({ ack, body, client, respond }) => {
+  routes.action(views.ACTION_SCHEDULE, async ({ ack, body, client, respond }) => {
     await ack();
     const parsed = clickBody.safeParse(body);
     if (!parsed.success || !parsed.data.trigger_id) return;
@@ -137,7 +141,7 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     await client.views.open({ trigger_id: parsed.data.trigger_id, view: scheduleModal(cop.id, meeting, zone) });
   });
 
-  onViewSubmission(app, views.CALLBACK_SCHEDULE, async ({ ack, body, client }) => {
+  onViewSubmission(routes, views.CALLBACK_SCHEDULE, async ({ ack, body, client }) => {
     const parsed = submission.safeParse(body);
     const meta = z.object({ copId: z.number() }).safeParse(safeJson(parsed.data?.view.private_metadata));
     if (!parsed.success || !meta.success) {
@@ -172,7 +176,7 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     });
   });
 
-  app.action(views.ACTION_ATTENDANCE, async ({ ack, body, client, respond }) => {
+  routes.action(views.ACTION_ATTENDANCE, async ({ ack, body, client, respond }) => {
     await ack();
     const parsed = clickBody.safeParse(body);
     if (!parsed.success || !parsed.data.trigger_id) return;
@@ -210,7 +214,7 @@ export function registerMeetingListeners(app: App, ctx: FeatureContext, provider
     });
   });
 
-  onViewSubmission(app, views.CALLBACK_ATTENDANCE, async ({ ack, body }) => {
+  onViewSubmission(routes, views.CALLBACK_ATTENDANCE, async ({ ack, body }) => {
     const parsed = submission.safeParse(body);
     const meta = z.object({ occurrenceId: z.number() }).safeParse(safeJson(parsed.data?.view.private_metadata));
     const occurrence = meta.success ? await repo.findOccurrence(ctx.db, meta.data.occurrenceId) : undefined;

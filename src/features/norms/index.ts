@@ -94,9 +94,9 @@ export function normsFeature(ctx: FeatureContext): Feature {
       await ctx.sendDueDms();
     },
 
-    register(app) {
-      registerVoteListeners(app, { ctx, service, votes, publisher });
-      registerProposeListeners(app, { ctx, service, publisher });
+    register(routes) {
+      registerVoteListeners(routes, { ctx, service, votes, publisher });
+      registerProposeListeners(routes, { ctx, service, publisher });
     },
   };
 }

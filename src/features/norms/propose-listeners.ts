@@ -1,4 +1,4 @@
-import type { App, BlockAction } from '@slack/bolt';
+import type { BlockAction } from '@slack/bolt';
 import { z } from 'zod';
 import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
 import { onViewSubmission } from '../../slack/submission-deadline';
@@ -10,6 +10,7 @@ import { proposeModal, ruleModal } from './modals';
 import { ruleText } from './overview';
 import type { ProposalPublisher } from './publisher';
 import type { NormsService } from './service';
+import type { SlackRoutes } from '../../slack/routes';
 
 const copButton = z.object({
   user: z.object({ id: z.string() }),
@@ -29,8 +30,8 @@ interface Deps {
 }
 
 /** Proposing (the modal, from `/cop propose` or the "Propose a norm" button) and changing the rule. */
-export function registerProposeListeners(app: App, { ctx, service, publisher }: Deps): void {
-  app.action<BlockAction>(ACTION.proposeOpen, async ({ ack, body, client, respond }) => {
+export function registerProposeListeners(routes: SlackRoutes, { ctx, service, publisher }: Deps): void {
+  routes.action<BlockAction>(ACTION.proposeOpen, async ({ ack, body, client, respond }) => {
     await ack();
     const click = copButton.safeParse(body);
     if (!click.success) return;
@@ -43,7 +44,7 @@ export function registerProposeListeners(app: App, { ctx, service, publisher }: 
     await client.views.open({ trigger_id: click.data.trigger_id, view: proposeModal(copId, norms) });
   });
 
-  onViewSubmission(app, CALLBACK.propose, async ({ ack, body }) => {
+  onViewSubmission(routes, CALLBACK.propose, async ({ ack, body }) => {
     const parsed = submission.safeParse(body);
     const meta = parsed.success ? metadata(proposeMetadata, parsed.data.view.private_metadata) : undefined;
     const cop = meta ? await findCopById(ctx.db, meta.copId) : undefined;
@@ -63,7 +64,7 @@ export function registerProposeListeners(app: App, { ctx, service, publisher }: 
     await publisher.publish(cop, form.value, userId);
   });
 
-  app.action<BlockAction>(ACTION.ruleOpen, async ({ ack, body, client, respond }) => {
+  routes.action<BlockAction>(ACTION.ruleOpen, async ({ ack, body, client, respond }) => {
     await ack();
     const click = copButton.safeParse(body);
     if (!click.success) return;
@@ -75,7 +76,7 @@ export function registerProposeListeners(app: App, { ctx, service, publisher }: 
     await client.views.open({ trigger_id: click.data.trigger_id, view: ruleModal(cop) });
   });
 
-  onViewSubmission(app, CALLBACK.rule, async ({ ack, body, client }) => {
+  onViewSubmission(routes, CALLBACK.rule, async ({ ack, body, client }) => {
     const parsed = submission.safeParse(body);
     const meta = parsed.success ? metadata(ruleMetadata, parsed.data.view.private_metadata) : undefined;
     if (!parsed.success || !meta) {

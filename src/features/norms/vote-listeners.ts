@@ -1,4 +1,4 @@
-import type { App, BlockAction, RespondFn } from '@slack/bolt';
+import type { BlockAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import type { FeatureContext } from '../types';
 import { metadata, objectionMetadata, parseObjection, parseState } from './forms';
@@ -9,6 +9,7 @@ import type { NormsService } from './service';
 import { slackTimeToIso, type VoteRecorder, type VoteResult } from './votes';
 import { NOT_A_MEMBER_VOTE, VOTE_FAILED, VOTING_CLOSED, objectionReply, voteReceipt } from './views';
 import { onViewSubmission } from '../../slack/submission-deadline';
+import type { SlackRoutes } from '../../slack/routes';
 
 const buttonBody = z.object({
   user: z.object({ id: z.string() }),
@@ -44,7 +45,7 @@ interface Deps {
 }
 
 /** Votes: the Support and Object buttons (in the channel, the App Home and DMs), the objection modal, and reactions. */
-export function registerVoteListeners(app: App, { ctx, service, votes, publisher }: Deps): void {
+export function registerVoteListeners(routes: SlackRoutes, { ctx, service, votes, publisher }: Deps): void {
   /** A private answer to a click: ephemeral where Slack gives a response_url, else a DM. */
   const tell = async (respond: RespondFn, body: z.infer<typeof buttonBody>, text: string) => {
     if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
@@ -57,7 +58,7 @@ export function registerVoteListeners(app: App, { ctx, service, votes, publisher
         ? VOTING_CLOSED
         : undefined;
 
-  app.action<BlockAction>(ACTION.support, async ({ ack, body, respond }) => {
+  routes.action<BlockAction>(ACTION.support, async ({ ack, body, respond }) => {
     await ack();
     const parsed = buttonBody.safeParse(body);
     if (!parsed.success) return;
@@ -81,7 +82,7 @@ export function registerVoteListeners(app: App, { ctx, service, votes, publisher
     else await tell(respond, click, voteReceipt('support', result.proposal));
   });
 
-  app.action<BlockAction>(ACTION.object, async ({ ack, body, client, respond }) => {
+  routes.action<BlockAction>(ACTION.object, async ({ ack, body, client, respond }) => {
     await ack();
     const parsed = buttonBody.safeParse(body);
     if (!parsed.success) return;
@@ -96,7 +97,7 @@ export function registerVoteListeners(app: App, { ctx, service, votes, publisher
     await client.views.open({ trigger_id: click.trigger_id, view });
   });
 
-  onViewSubmission(app, CALLBACK.objection, async ({ ack, body, client }) => {
+  onViewSubmission(routes, CALLBACK.objection, async ({ ack, body, client }) => {
     const parsed = objectionView.safeParse(body);
     const meta = parsed.success ? metadata(objectionMetadata, parsed.data.view.private_metadata) : undefined;
     if (!parsed.success || !meta) return ack({ response_action: 'errors', errors: { [FIELD.reason]: VOTING_CLOSED } });
@@ -160,6 +161,6 @@ export function registerVoteListeners(app: App, { ctx, service, votes, publisher
       });
       if (result.kind === 'counted' && result.changed) await publisher.afterVote(result.proposal);
     };
-  app.event('reaction_added', onReaction(false));
-  app.event('reaction_removed', onReaction(true));
+  routes.event('reaction_added', onReaction(false));
+  routes.event('reaction_removed', onReaction(true));
 }

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { NOT_A_MEMBER } from '../../slack/cop-command';
 import { isMember } from '../community/repository';
@@ -7,6 +6,7 @@ import * as repo from './repository';
 import * as replies from './replies-repository';
 import * as service from './service';
 import { IDS } from './views';
+import type { SlackRoutes } from '../../slack/routes';
 
 const HELPFUL = 'bulb';
 
@@ -49,11 +49,11 @@ const messageShortcut = z.object({
 });
 
 /** Thread replies kept for search, and members' marks of helpful answers. */
-export function registerThreadEvents(app: App, ctx: FeatureContext): void {
+export function registerThreadEvents(routes: SlackRoutes, ctx: FeatureContext): void {
   const log = ctx.logger.child('struggles');
 
   for (const type of ['reaction_added', 'reaction_removed'] as const) {
-    app.event(type, async ({ event, body }) => {
+    routes.event(type, async ({ event, body }) => {
       const parsed = reaction.safeParse(event);
       if (!parsed.success || parsed.data.reaction.split('::')[0] !== HELPFUL) return;
       const { user, item } = parsed.data;
@@ -69,7 +69,7 @@ export function registerThreadEvents(app: App, ctx: FeatureContext): void {
     });
   }
 
-  app.event('message', async ({ event }) => {
+  routes.event('message', async ({ event }) => {
     const now = ctx.clock.now();
     const deleted = deletedMessage.safeParse(event);
     if (deleted.success) {
@@ -104,7 +104,7 @@ export function registerThreadEvents(app: App, ctx: FeatureContext): void {
   });
 
   // Message shortcut "Mark as helpful answer" on a reply in a struggle's thread.
-  app.shortcut(IDS.helpfulShortcut, async ({ ack, shortcut, respond }) => {
+  routes.shortcut(IDS.helpfulShortcut, async ({ ack, shortcut, respond }) => {
     await ack();
     const parsed = messageShortcut.safeParse(shortcut);
     if (!parsed.success) return;

@@ -75,11 +75,11 @@ export function strugglesFeature(ctx: FeatureContext): Feature {
         },
       },
     ],
-    register(app) {
-      registerPostingListeners(app, ctx, caps);
-      registerReplyListeners(app, ctx, caps);
-      registerModeration(app, ctx);
-      registerThreadEvents(app, ctx);
+    register(routes) {
+      registerPostingListeners(routes, ctx, caps);
+      registerReplyListeners(routes, ctx, caps);
+      registerModeration(routes, ctx);
+      registerThreadEvents(routes, ctx);
     },
   };
 }

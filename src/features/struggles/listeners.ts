@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { NOT_A_MEMBER } from '../../slack/cop-command';
@@ -25,6 +24,7 @@ import {
 import type { StruggleRow } from './tables';
 import * as views from './views';
 import { onViewSubmission } from '../../slack/submission-deadline';
+import type { SlackRoutes } from '../../slack/routes';
 
 /** Opens the struggle form for a CoP (from `/cop struggle`, the App Home or help). */
 export async function openStruggleForm(client: WebClient, triggerId: string, copId: number, text = '') {
@@ -35,11 +35,11 @@ export async function openStruggleForm(client: WebClient, triggerId: string, cop
  * Opening the form and posting a struggle. Nothing here logs, stores or posts the user ID of
  * whoever submits; it is used only to check membership and to address the author's own DM.
  */
-export function registerPostingListeners(app: App, ctx: FeatureContext, caps: Capabilities): void {
+export function registerPostingListeners(routes: SlackRoutes, ctx: FeatureContext, caps: Capabilities): void {
   const log = ctx.logger.child('struggles');
 
   // "Share a struggle anonymously" (App Home, help).
-  app.action(views.IDS.open, async ({ ack, body, client, respond }) => {
+  routes.action(views.IDS.open, async ({ ack, body, client, respond }) => {
     await ack();
     const parsed = blockActions.safeParse(body);
     if (!parsed.success) return;
@@ -58,7 +58,7 @@ export function registerPostingListeners(app: App, ctx: FeatureContext, caps: Ca
     await openStruggleForm(client, trigger_id, cop.id);
   });
 
-  onViewSubmission(app, views.IDS.post, async ({ ack, body, client }) => {
+  onViewSubmission(routes, views.IDS.post, async ({ ack, body, client }) => {
     const parsed = viewSubmission.safeParse(body);
     const meta = parsed.success ? metadata(parsed.data.view, z.object({ copId: z.number().int() })) : undefined;
     if (!parsed.success || !meta) {

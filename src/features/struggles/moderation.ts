@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
 import { isCoordinator, isMember, listCoordinators } from '../community/repository';
@@ -10,6 +9,7 @@ import { blockActions, inputValue, metadata, slackError, tell, viewSubmission } 
 import * as mviews from './moderation-views';
 import * as views from './views';
 import { onViewSubmission } from '../../slack/submission-deadline';
+import type { SlackRoutes } from '../../slack/routes';
 
 const target = z.object({ target: z.enum(['post', 'reply']), id: z.number().int() });
 type Target = z.infer<typeof target>;
@@ -28,10 +28,10 @@ async function locate(ctx: FeatureContext, t: Target) {
 }
 
 /** Coordinators hide posts and anonymous replies; anyone reports them privately. */
-export function registerModeration(app: App, ctx: FeatureContext): void {
+export function registerModeration(routes: SlackRoutes, ctx: FeatureContext): void {
   const log = ctx.logger.child('struggles');
 
-  app.action(views.IDS.manage, async ({ ack, body, client, respond }) => {
+  routes.action(views.IDS.manage, async ({ ack, body, client, respond }) => {
     await ack();
     const parsed = blockActions.safeParse(body);
     if (!parsed.success) return;
@@ -65,7 +65,7 @@ export function registerModeration(app: App, ctx: FeatureContext): void {
     await tell(client, respond, trigger_id, 'Hidden: the message now shows a short notice and is left out of search.');
   });
 
-  onViewSubmission(app, views.IDS.reportSubmit, async ({ ack, body, client }) => {
+  onViewSubmission(routes, views.IDS.reportSubmit, async ({ ack, body, client }) => {
     const parsed = viewSubmission.safeParse(body);
     const what = parsed.success ? metadata(parsed.data.view, target) : undefined;
     const found = what ? await locate(ctx, what) : undefined;

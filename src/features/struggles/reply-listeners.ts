@@ -1,4 +1,4 @@
-import type { App, RespondFn } from '@slack/bolt';
+import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { NOT_A_MEMBER } from '../../slack/cop-command';
@@ -25,13 +25,14 @@ import {
 import type { ReplyRow, StruggleRow } from './tables';
 import * as views from './views';
 import { onViewSubmission } from '../../slack/submission-deadline';
+import type { SlackRoutes } from '../../slack/routes';
 
 /**
  * Anonymous replies from the post, and the author's follow-ups and resolution from their DM.
  * The author is recognised only by the capability token their DM carries; user IDs are used
  * to check membership and nothing else.
  */
-export function registerReplyListeners(app: App, ctx: FeatureContext, caps: Capabilities): void {
+export function registerReplyListeners(routes: SlackRoutes, ctx: FeatureContext, caps: Capabilities): void {
   const log = ctx.logger.child('struggles');
 
   /**
@@ -49,7 +50,7 @@ export function registerReplyListeners(app: App, ctx: FeatureContext, caps: Capa
       respond: RespondFn | undefined;
     }) => Promise<unknown>,
   ) =>
-    app.action(actionId, async ({ ack, body, client, respond }) => {
+    routes.action(actionId, async ({ ack, body, client, respond }) => {
       await ack();
       const parsed = blockActions.safeParse(body);
       if (!parsed.success) return;
@@ -65,7 +66,7 @@ export function registerReplyListeners(app: App, ctx: FeatureContext, caps: Capa
     });
 
   // "Reply anonymously" on a struggle post.
-  app.action(views.IDS.reply, async ({ ack, body, client, respond }) => {
+  routes.action(views.IDS.reply, async ({ ack, body, client, respond }) => {
     await ack();
     const parsed = blockActions.safeParse(body);
     if (!parsed.success) return;
@@ -86,7 +87,7 @@ export function registerReplyListeners(app: App, ctx: FeatureContext, caps: Capa
 
   for (const kind of ['anonymous', 'original_poster'] as const) {
     const callbackId = kind === 'anonymous' ? views.IDS.replySubmit : views.IDS.followUpSubmit;
-    onViewSubmission(app, callbackId, async ({ ack, body, client }) => {
+    onViewSubmission(routes, callbackId, async ({ ack, body, client }) => {
       const parsed = viewSubmission.safeParse(body);
       if (!parsed.success) {
         await ack({ response_action: 'errors', errors: { reply: 'This form is out of date; please open it again.' } });
