@@ -15,6 +15,7 @@ import { AppLogger } from './logger';
 import { registerCopCommand } from './slack/cop-command';
 import { createSlackTransport } from './slack/http-transport';
 import { SlackRoutes } from './slack/routes';
+import { AfterAckQueue } from './slack/after-ack';
 import { drainOutbox } from './slack/outbox';
 import { Scheduler } from './scheduler';
 
@@ -162,8 +163,16 @@ export function createApp(deps: AppDeps): CopBot {
     ],
   });
 
-  registerCopCommand(app, { db: database.db, logger, subcommands: features.flatMap((f) => f.subcommands ?? []) });
-  const routes = new SlackRoutes(logger.child('routes'));
+  // A few jobs after their acks at a time: below the pool's 10 connections, so scheduled jobs
+  // and vote batches still find one (see AfterAckQueue).
+  const afterAck = new AfterAckQueue({ concurrency: 4, leaseMs: 2_000 });
+  registerCopCommand(app, {
+    db: database.db,
+    logger,
+    subcommands: features.flatMap((f) => f.subcommands ?? []),
+    afterAck,
+  });
+  const routes = new SlackRoutes(logger.child('routes'), afterAck);
   for (const feature of features) feature.register?.(routes);
   routes.attach(app);
 

@@ -3,6 +3,7 @@ import type { Db } from '../db/database';
 import type { Cop } from '../db/schema';
 import type { Subcommand } from '../features/types';
 import type { AppLogger } from '../logger';
+import type { AfterAckQueue } from './after-ack';
 import { findCopWithRights, findCopsOfMember, isCoordinator } from '../features/community/repository';
 
 export const NOT_A_HOME =
@@ -39,7 +40,10 @@ async function resolveCop(db: Db, teamId: string, channelId: string, userId: str
 }
 
 /** Registers `/cop` and routes its first word to a feature's subcommand. */
-export function registerCopCommand(app: App, deps: { db: Db; logger: AppLogger; subcommands: Subcommand[] }): void {
+export function registerCopCommand(
+  app: App,
+  deps: { db: Db; logger: AppLogger; subcommands: Subcommand[]; afterAck: AfterAckQueue },
+): void {
   const byName = new Map(deps.subcommands.map((s) => [s.name, s]));
   const help = deps.subcommands.find((s) => s.name === 'help');
 
@@ -51,6 +55,7 @@ export function registerCopCommand(app: App, deps: { db: Db; logger: AppLogger; 
     const subcommand = byName.get(first.toLowerCase()) ?? help;
     if (!subcommand) return;
     const args = byName.has(first.toLowerCase()) ? command.text.trim().slice(first.length).trim() : '';
+    const release = await deps.afterAck.acquire();
     try {
       const resolved = await resolveCop(deps.db, command.team_id, command.channel_id, command.user_id);
       const cop = resolved?.cop;
@@ -84,6 +89,8 @@ export function registerCopCommand(app: App, deps: { db: Db; logger: AppLogger; 
         response_type: 'ephemeral',
         text: 'Sorry, something went wrong on our side. Nothing was changed; please try again.',
       }).catch(() => undefined);
+    } finally {
+      release();
     }
   });
 }

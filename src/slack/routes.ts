@@ -11,6 +11,7 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { AppLogger } from '../logger';
+import type { AfterAckQueue, Release } from './after-ack';
 
 /** An action_id, callback_id or event type: exact, or a pattern. */
 export type RouteKey = string | RegExp;
@@ -52,6 +53,10 @@ class RouteTable {
  * listeners: with the 31 this bot registers, Bolt acknowledged half as many requests a second as
  * with one. `attach` gives Bolt one listener per kind (actions, view submissions, shortcuts,
  * events), which finds the feature's handler by id in a Map.
+ *
+ * What an interaction's handler does after its ack waits for a slot of the after-ack queue, as
+ * `/cop`'s work does. Events are acknowledged before their handlers run and are not queued: the
+ * reaction votes of a burst must reach the vote batcher together.
  */
 export class SlackRoutes {
   private readonly actions = new RouteTable();
@@ -59,7 +64,10 @@ export class SlackRoutes {
   private readonly shortcuts = new RouteTable();
   private readonly events = new RouteTable();
 
-  constructor(private readonly logger: AppLogger) {}
+  constructor(
+    private readonly logger: AppLogger,
+    private readonly afterAck: AfterAckQueue,
+  ) {}
 
   action<A extends SlackAction = SlackAction>(actionId: RouteKey, handler: Middleware<SlackActionMiddlewareArgs<A>>) {
     this.actions.add(actionId, handler as unknown as Handler);
@@ -112,7 +120,22 @@ export class SlackRoutes {
       await args.ack?.();
       return;
     }
-    return runAll(kind, key, handlers, args);
+    if (kind === 'event' || !args.ack) return runAll(kind, key, handlers, args);
+    const ack = args.ack;
+    let slot: Promise<Release> | undefined;
+    const queued: Args = {
+      ...args,
+      ack: async (response?: unknown) => {
+        await ack(response);
+        slot ??= this.afterAck.acquire();
+        await slot;
+      },
+    };
+    try {
+      await runAll(kind, key, handlers, queued);
+    } finally {
+      void slot?.then((release) => release());
+    }
   }
 }
 
