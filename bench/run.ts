@@ -38,7 +38,7 @@ type Kind = 'postgres' | 'pglite';
 interface Options {
   concurrency: number;
   requests: number;
-  /** PGlite runs queries on the bot's own thread and is far slower: fewer requests keep the run short. */
+  /** PGlite runs every query on its one thread, one at a time, and is far slower: fewer requests keep the run short. */
   pgliteRequests: number;
   db: Kind[];
   duplicates: number;

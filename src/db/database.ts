@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
+import { PgliteThread, PgliteThreadDialect } from './pglite-thread';
 import { PreparingPool } from './prepared-statements';
 import type { Database } from './schema';
 
@@ -50,17 +50,14 @@ export function openPostgres(connectionString: string, options: { max?: number }
  */
 const PGLITE_OPTIONS = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] };
 
-/** Embedded PostgreSQL; `dataDir` undefined keeps it in memory (tests). */
+/** Embedded PostgreSQL on a thread of its own (see PgliteThread); `dataDir` undefined keeps it in memory (tests). */
 export function openPglite(dataDir?: string): DatabaseHandle {
-  let pglite: PGlite;
+  let dir: string | undefined;
   if (dataDir) {
-    const dir = resolve(dataDir, 'pglite');
+    dir = resolve(dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
-    pglite = new PGlite(dir, PGLITE_OPTIONS);
-  } else {
-    pglite = new PGlite(PGLITE_OPTIONS);
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  const db = new Kysely<Database>({ dialect: new PgliteThreadDialect(new PgliteThread(dir, PGLITE_OPTIONS)) });
   return handle(db, 'pglite');
 }
 
