@@ -22,6 +22,7 @@ import { MemberDirectory } from '../src/features/community/directory';
 import { memberTopics, proposalsAwaitingVote } from '../src/features/meetings/agenda';
 import { queueDueReminders } from '../src/features/meetings/reminders';
 import { AppLogger } from '../src/logger';
+import { createSlackTransport, type SlackTransport } from '../src/slack/http-transport';
 import { drainOutbox } from '../src/slack/outbox';
 
 const NOW = new Date('2026-03-03T08:00:00Z'); // one hour before Tuesday 10:00 Amsterdam
@@ -70,6 +71,7 @@ function ask<T>(child: ChildProcess, message: unknown, answer: string): Promise<
 
 async function runOnce(child: ChildProcess, members: number, scale: number, instances: number): Promise<Run> {
   const database = await createThrowawayPostgres(BENCH_ADMIN_URL, { max: 20 });
+  const transports: SlackTransport[] = [];
   const { handle } = database;
   const users = Array.from({ length: members }, (_, i) => ({
     id: `U${String(i).padStart(6, '0')}`,
@@ -155,8 +157,10 @@ async function runOnce(child: ChildProcess, members: number, scale: number, inst
       }
     }
 
-    // Each instance is its own process in production: its own client, the same database.
-    const clients = Array.from({ length: instances }, () => new WebClient('xoxb-bench', { slackApiUrl: fake.url }));
+    // Each instance is its own process in production: its own client (over the bot's own HTTP
+    // transport), the same database.
+    transports.push(...Array.from({ length: instances }, () => createSlackTransport()));
+    const clients = transports.map((t) => new WebClient('xoxb-bench', { slackApiUrl: fake.url, fetch: t.fetch }));
     const started = performance.now();
     await queueDueReminders(
       {
@@ -200,6 +204,7 @@ async function runOnce(child: ChildProcess, members: number, scale: number, inst
     for (const line of lines.filter((l) => /reminders for meeting|outbox:/.test(l))) {
       console.log(`    log: ${line.replace(/^\S+ /, '')}`);
     }
+    await Promise.all(transports.map((t) => t.close()));
     await database.drop();
   }
 }
