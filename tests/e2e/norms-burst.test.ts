@@ -2,16 +2,7 @@ import { sql } from 'kysely';
 import { adminQuery } from '../support/database';
 import { Harness } from '../support/harness';
 import { messageText, reactAt, submitProposal } from '../support/norms';
-
-async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { waitUntil } from '../support/wait';
 
 function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i -= 1) {
@@ -35,13 +26,7 @@ describe('a burst of reaction votes on Postgres, acknowledged before the listene
       processBeforeResponse: false,
     });
     await h.setupCop(MEMBERS[0]);
-    await waitUntil('the CoP and its members', async () => {
-      const row = await h.db
-        .selectFrom('members')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirst();
-      return Number(row?.n) === MEMBERS.length;
-    });
+    await h.waitForMembers(MEMBERS.length);
     // A rule no burst can meet (every member must support), so the proposal stays open and every vote counts.
     await h.db.updateTable('cops').set({ quorum_num: 1, quorum_den: 1 }).execute();
   }, 60_000);

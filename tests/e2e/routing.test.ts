@@ -2,14 +2,7 @@ import { ACTION } from '../../src/features/norms/ids';
 import { Harness, textOf } from '../support/harness';
 import type { Proposal } from '../../src/db/schema';
 import { submitProposal } from '../support/norms';
-
-async function waitUntil(what: string, probe: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { waitUntil } from '../support/wait';
 
 describe('routing: one Bolt listener per kind, the work after acks a few at a time', () => {
   const MEMBERS = Array.from({ length: 60 }, (_, i) => `U${2000 + i}`);
@@ -19,13 +12,7 @@ describe('routing: one Bolt listener per kind, the work after acks a few at a ti
     // As in production: Slack gets its 200 before the work is done.
     h = await Harness.start({ database: 'postgres', members: MEMBERS, processBeforeResponse: false });
     await h.setupCop(MEMBERS[0]);
-    await waitUntil('the members', async () => {
-      const row = await h.db
-        .selectFrom('members')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .executeTakeFirst();
-      return Number(row?.n) === MEMBERS.length;
-    });
+    await h.waitForMembers(MEMBERS.length);
     await h.fake.waitFor('response_url', (c) => textOf(c.params).startsWith('Done: this channel is now a CoP home'));
   }, 60_000);
   afterAll(() => h.stop());

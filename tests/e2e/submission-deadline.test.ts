@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { BUSY_TEXT } from '../../src/slack/submission-deadline';
+import { waitUntil } from '../support/wait';
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
 import type { HttpResult } from '../support/slack-requests';
 
@@ -16,14 +17,6 @@ async function lockTable(url: string, table: string): Promise<() => Promise<void
     await client.query('rollback');
     await client.end();
   };
-}
-
-async function waitUntil(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const homePosts = (h: Harness) => h.fake.callsOf('chat.postMessage').filter((c) => c.params.channel === HOME_CHANNEL);

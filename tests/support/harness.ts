@@ -6,6 +6,7 @@ import { AppLogger } from '../../src/logger';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database';
 import { BOT_USER_ID, FakeSlack, TEAM_ID, type SlackCall } from './fake-slack';
 import { form, postSigned, type HttpResult } from './slack-requests';
+import { waitUntil } from './wait';
 
 export const SIGNING_SECRET = 'test-signing-secret';
 export const HOME_CHANNEL = 'C0COP';
@@ -88,6 +89,17 @@ export class Harness {
 
   get db() {
     return this.database.db;
+  }
+
+  /** Waits until the member cache holds `count` members (the refresh after setup runs after its ack). */
+  async waitForMembers(count: number): Promise<void> {
+    await waitUntil(`${count} members`, async () => {
+      const row = await this.db
+        .selectFrom('members')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst();
+      return Number(row?.n) === count;
+    });
   }
 
   async stop(): Promise<void> {
