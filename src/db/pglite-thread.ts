@@ -16,7 +16,7 @@ import {
 } from 'kysely';
 
 /** What the thread is asked to do, and what it answers. */
-type Request = { id: number; kind: 'query'; sql: string; params: unknown[] } | { id: number; kind: 'close' };
+type Job = { kind: 'query'; sql: string; params: unknown[] } | { kind: 'close' };
 type Reply =
   | { id: number; ok: true; rows: unknown[]; affectedRows?: number }
   | { id: number; ok: false; error: Record<string, unknown> & { message: string } };
@@ -77,16 +77,18 @@ export class PgliteThread {
       eval: true,
       workerData: { pglite: require.resolve('@electric-sql/pglite'), dataDir, options },
     });
+    let failStart: (error: Error) => void = () => undefined;
     this.started = new Promise<void>((resolve, reject) => {
+      failStart = reject;
       this.worker.once('message', (message: Started) =>
         message.started ? resolve() : reject(new Error(`PGlite did not start: ${message.error}`)),
       );
-      this.worker.once('error', reject);
     });
-    this.started.catch(() => undefined); // surfaced by the first query
-    // The thread keeps the process alive only while it has work: an idle embedded database must
-    // not hold up an exit (a test that forgot to close it, a CLI done with it).
-    void this.started.finally(() => this.idleCheck());
+    // A failed start is reported by every query (and by migrations, the first); the thread keeps
+    // the process alive only while it has work: an idle embedded database must not hold up an
+    // exit (a test that forgot to close it, a CLI done with it).
+    const idle = () => this.idleCheck();
+    this.started.then(idle, idle);
     this.worker.on('message', (message: Reply | Started) => {
       if (!('id' in message)) return;
       const waiter = this.pending.get(message.id);
@@ -95,6 +97,7 @@ export class PgliteThread {
       waiter?.resolve(message);
     });
     const fail = (error: Error) => {
+      failStart(error); // no-op once started
       this.failure ??= error;
       for (const waiter of this.pending.values()) waiter.reject(error);
       this.pending.clear();
@@ -118,14 +121,14 @@ export class PgliteThread {
     await this.worker.terminate();
   }
 
-  private async send(request: { kind: 'query'; sql: string; params: unknown[] } | { kind: 'close' }): Promise<Reply> {
+  private async send(job: Job): Promise<Reply> {
     await this.started;
     if (this.failure) throw this.failure;
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ ...request, id } as Request);
+      this.worker.postMessage({ ...job, id });
     });
   }
 

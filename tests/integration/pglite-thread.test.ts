@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kysely, sql } from 'kysely';
 import { PgliteThread, PgliteThreadDialect } from '../../src/db/pglite-thread';
 
@@ -101,5 +104,24 @@ describe('the embedded database on its own thread (PgliteThread)', () => {
     await expect(sql<{ n: number }>`select 1 as n`.execute(ownDb)).resolves.toMatchObject({ rows: [{ n: 1 }] });
     await ownDb.destroy();
     await expect(own.query('select 1', [])).rejects.toThrow(/PGlite thread stopped/);
+  }, 60_000);
+
+  it('that cannot start, rejects every query with the reason, and raises nothing unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      // Its data directory under a file: PGlite cannot create it.
+      const file = join(mkdtempSync(join(tmpdir(), 'cop-pglite-')), 'a-file');
+      writeFileSync(file, 'not a directory');
+      const broken = new PgliteThread(join(file, 'pglite'));
+      await expect(broken.query('select 1', [])).rejects.toThrow(/PGlite did not start: .*ENOTDIR/);
+      await expect(broken.query('select 1', [])).rejects.toThrow(/PGlite did not start/);
+      await broken.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
   }, 60_000);
 });
