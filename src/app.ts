@@ -165,14 +165,8 @@ export function createApp(deps: AppDeps): CopBot {
 
   // A few jobs after their acks at a time: below the pool's 10 connections, so scheduled jobs
   // and vote batches still find one (see AfterAckQueue).
-  const afterAck = new AfterAckQueue({ concurrency: 4, leaseMs: 2_000 });
-  registerCopCommand(app, {
-    db: database.db,
-    logger,
-    subcommands: features.flatMap((f) => f.subcommands ?? []),
-    afterAck,
-  });
-  const routes = new SlackRoutes(logger.child('routes'), afterAck);
+  const routes = new SlackRoutes(logger.child('routes'), new AfterAckQueue({ concurrency: 4, leaseMs: 2_000 }));
+  registerCopCommand(routes, { db: database.db, logger, subcommands: features.flatMap((f) => f.subcommands ?? []) });
   for (const feature of features) feature.register?.(routes);
   routes.attach(app);
 

@@ -1,9 +1,8 @@
-import type { App } from '@slack/bolt';
+import type { SlackRoutes } from './routes';
 import type { Db } from '../db/database';
 import type { Cop } from '../db/schema';
 import type { Subcommand } from '../features/types';
 import type { AppLogger } from '../logger';
-import type { AfterAckQueue } from './after-ack';
 import { findCopWithRights, findCopsOfMember, isCoordinator } from '../features/community/repository';
 
 export const NOT_A_HOME =
@@ -41,13 +40,13 @@ async function resolveCop(db: Db, teamId: string, channelId: string, userId: str
 
 /** Registers `/cop` and routes its first word to a feature's subcommand. */
 export function registerCopCommand(
-  app: App,
-  deps: { db: Db; logger: AppLogger; subcommands: Subcommand[]; afterAck: AfterAckQueue },
+  routes: SlackRoutes,
+  deps: { db: Db; logger: AppLogger; subcommands: Subcommand[] },
 ): void {
   const byName = new Map(deps.subcommands.map((s) => [s.name, s]));
   const help = deps.subcommands.find((s) => s.name === 'help');
 
-  app.command('/cop', async ({ command, ack, respond, client, context }) => {
+  routes.command('/cop', async ({ command, ack, respond, client, context }) => {
     // Ack at once with nothing: a slash command's own response would show the typed text,
     // and every subcommand answers privately (respond) or opens a modal.
     await ack();
@@ -55,7 +54,6 @@ export function registerCopCommand(
     const subcommand = byName.get(first.toLowerCase()) ?? help;
     if (!subcommand) return;
     const args = byName.has(first.toLowerCase()) ? command.text.trim().slice(first.length).trim() : '';
-    const release = await deps.afterAck.acquire();
     try {
       const resolved = await resolveCop(deps.db, command.team_id, command.channel_id, command.user_id);
       const cop = resolved?.cop;
@@ -89,8 +87,6 @@ export function registerCopCommand(
         response_type: 'ephemeral',
         text: 'Sorry, something went wrong on our side. Nothing was changed; please try again.',
       }).catch(() => undefined);
-    } finally {
-      release();
     }
   });
 }

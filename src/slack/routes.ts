@@ -4,6 +4,7 @@ import type {
   Middleware,
   SlackAction,
   SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
   SlackEventMiddlewareArgs,
   SlackShortcut,
   SlackShortcutMiddlewareArgs,
@@ -48,17 +49,18 @@ class RouteTable {
 }
 
 /**
- * Where features register their Slack listeners, with Bolt's own signatures. Bolt runs every
+ * Where the bot registers its Slack listeners, with Bolt's own signatures. Bolt runs every
  * listener's middleware on every request, so its cost per request grows with the number of
  * listeners: with the 31 this bot registers, Bolt acknowledged half as many requests a second as
- * with one. `attach` gives Bolt one listener per kind (actions, view submissions, shortcuts,
- * events), which finds the feature's handler by id in a Map.
+ * with one. `attach` gives Bolt one listener per kind (commands, actions, view submissions,
+ * shortcuts, events), which finds the handler by name or id in a Map.
  *
- * What an interaction's handler does after its ack waits for a slot of the after-ack queue, as
- * `/cop`'s work does. Events are acknowledged before their handlers run and are not queued: the
+ * What a command's or an interaction's handler does after its ack waits for a slot of the
+ * after-ack queue. Events are acknowledged before their handlers run and are not queued: the
  * reaction votes of a burst must reach the vote batcher together.
  */
 export class SlackRoutes {
+  private readonly commands = new RouteTable();
   private readonly actions = new RouteTable();
   private readonly views = new RouteTable();
   private readonly shortcuts = new RouteTable();
@@ -68,6 +70,11 @@ export class SlackRoutes {
     private readonly logger: AppLogger,
     private readonly afterAck: AfterAckQueue,
   ) {}
+
+  /** A slash command, e.g. `/cop`. */
+  command(name: string, handler: Middleware<SlackCommandMiddlewareArgs>) {
+    this.commands.add(name, handler as unknown as Handler);
+  }
 
   action<A extends SlackAction = SlackAction>(actionId: RouteKey, handler: Middleware<SlackActionMiddlewareArgs<A>>) {
     this.actions.add(actionId, handler as unknown as Handler);
@@ -89,14 +96,23 @@ export class SlackRoutes {
     this.events.add(type, handler as unknown as Handler);
   }
 
-  /** The action ids, callback ids or event types handled (what the manifest must declare). */
-  routed(kind: 'action' | 'view' | 'shortcut' | 'event'): RouteKey[] {
-    const tables = { action: this.actions, view: this.views, shortcut: this.shortcuts, event: this.events };
+  /** The commands, action ids, callback ids or event types handled (what the manifest must declare). */
+  routed(kind: 'command' | 'action' | 'view' | 'shortcut' | 'event'): RouteKey[] {
+    const tables = {
+      command: this.commands,
+      action: this.actions,
+      view: this.views,
+      shortcut: this.shortcuts,
+      event: this.events,
+    };
     return tables[kind].keys();
   }
 
   /** Registers the dispatching listeners on the Bolt app; once, after every feature added its routes. */
   attach(app: App): void {
+    if (this.commands.size) {
+      app.command(/.*/, (args) => this.dispatch('command', this.commands, args.command.command, args));
+    }
     if (this.actions.size) {
       app.action({}, (args) => this.dispatch('action', this.actions, actionIdOf(args.payload), args));
     }
