@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PgliteThread, PgliteThreadDialect } from './pglite-thread';
@@ -48,7 +47,7 @@ export function openPostgres(connectionString: string, options: { max?: number }
  * about 150 MB with 16 MB). A CoP's data is a few MB; pages beyond the buffers are read back
  * from the data directory through the OS's cache.
  */
-const PGLITE_OPTIONS = { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'] };
+const PGLITE_SETTINGS = ['shared_buffers=16MB'];
 
 /** Embedded PostgreSQL on a thread of its own (see PgliteThread); `dataDir` undefined keeps it in memory (tests). */
 export function openPglite(dataDir?: string): DatabaseHandle {
@@ -57,7 +56,7 @@ export function openPglite(dataDir?: string): DatabaseHandle {
     dir = resolve(dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
   }
-  const db = new Kysely<Database>({ dialect: new PgliteThreadDialect(new PgliteThread(dir, PGLITE_OPTIONS)) });
+  const db = new Kysely<Database>({ dialect: new PgliteThreadDialect(new PgliteThread(dir, PGLITE_SETTINGS)) });
   return handle(db, 'pglite');
 }
 

@@ -30,7 +30,11 @@ type Started = { started: true } | { started: false; error: string };
 const THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require(workerData.pglite);
-const db = new PGlite(workerData.dataDir, workerData.options);
+// One options object: PGlite(undefined, options) would ignore the options.
+const db = new PGlite({
+  dataDir: workerData.dataDir,
+  startParams: [...PGlite.defaultStartParams, ...workerData.settings.flatMap((setting) => ['-c', setting])],
+});
 db.waitReady.then(
   () => parentPort.postMessage({ started: true }),
   (error) => parentPort.postMessage({ started: false, error: String(error && error.message || error) }),
@@ -71,11 +75,14 @@ export class PgliteThread {
   private failure: Error | undefined;
   readonly started: Promise<void>;
 
-  /** `dataDir` undefined keeps the database in memory (tests). */
-  constructor(dataDir: string | undefined, options: { startParams?: string[] } = {}) {
+  /**
+   * `dataDir` undefined keeps the database in memory (tests); `settings` are PostgreSQL settings
+   * (`name=value`) added to PGlite's defaults.
+   */
+  constructor(dataDir: string | undefined, settings: readonly string[] = []) {
     this.worker = new Worker(THREAD_SOURCE, {
       eval: true,
-      workerData: { pglite: require.resolve('@electric-sql/pglite'), dataDir, options },
+      workerData: { pglite: require.resolve('@electric-sql/pglite'), dataDir, settings },
     });
     let failStart: (error: Error) => void = () => undefined;
     this.started = new Promise<void>((resolve, reject) => {

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kysely, sql } from 'kysely';
+import { openPglite } from '../../src/db/database';
 import { PgliteThread, PgliteThreadDialect } from '../../src/db/pglite-thread';
 
 // Tables of this test only; the app's schema plays no part.
@@ -122,6 +123,17 @@ describe('the embedded database on its own thread (PgliteThread)', () => {
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', record);
+    }
+  }, 60_000);
+
+  it("runs the bot's embedded database with its settings (16 MB of shared buffers, not PGlite's 128 MB)", async () => {
+    // On a data directory, as `npm start` runs it.
+    const handle = openPglite(mkdtempSync(join(tmpdir(), 'cop-pglite-')));
+    try {
+      const { rows } = await sql<{ shared_buffers: string }>`show shared_buffers`.execute(handle.db);
+      expect(rows).toEqual([{ shared_buffers: '16MB' }]);
+    } finally {
+      await handle.close();
     }
   }, 60_000);
 });
