@@ -8,6 +8,9 @@ const TRANSIENT_MESSAGES = [
   /connection terminated/i,
   /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/,
   /Client has encountered a connection error/i,
+  // A prepared statement made stale by a migration (a rolling deploy): the connection that held
+  // it is dropped on release, so the next try prepares it afresh (see PreparingPool).
+  /cached plan must not change result type/i,
 ];
 
 /** Whether a database error may go away if the same work is tried again. */

@@ -1,6 +1,8 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PreparingPool } from '../../src/db/prepared-statements';
+import { withRetry } from '../../src/db/retry';
+import { AppLogger } from '../../src/logger';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 // Tables of this test only; the app's schema plays no part.
@@ -80,5 +82,18 @@ describe('PreparingPool: Kysely queries as named prepared statements, on Postgre
       .transaction()
       .execute((trx) => trx.selectFrom('notes').selectAll().where('id', '=', 1).execute());
     expect(rows).toEqual([{ id: 1, body: 'first', author: null, tags: null }]);
+  });
+
+  it('a transaction retried as vote writes are (withRetry) gets through a statement a migration made stale', async () => {
+    await noteById(2);
+    await sql`alter table notes add column pinned boolean`.execute(db);
+    const logs: string[] = [];
+    const row = await withRetry(
+      () =>
+        db.transaction().execute((trx) => trx.selectFrom('notes').selectAll().where('id', '=', 2).executeTakeFirst()),
+      { logger: new AppLogger('info', (line) => logs.push(line)), what: 'reading note 2', baseDelayMs: 1 },
+    );
+    expect(row).toEqual({ id: 2, body: 'second', author: null, tags: null, pinned: null });
+    expect(logs.filter((l) => l.includes('reading note 2'))).toHaveLength(1); // one failed try, logged
   });
 });

@@ -17,6 +17,13 @@ describe('withRetry: a vote whose write fails transiently is tried again', () =>
     expect(isTransientDbError(new Error('Connection terminated unexpectedly'))).toBe(true);
   });
 
+  it('retries a prepared statement a migration made stale (it runs again on a fresh connection)', () => {
+    const stale = Object.assign(new Error('cached plan must not change result type'), { code: '0A000' });
+    expect(isTransientDbError(stale)).toBe(true);
+    // Other unsupported features are errors in the work, not worth another try.
+    expect(isTransientDbError(pgError('0A000'))).toBe(false);
+  });
+
   it('does not retry errors in the work itself', () => {
     expect(isTransientDbError(pgError('23505'))).toBe(false);
     expect(isTransientDbError(new TypeError('x is undefined'))).toBe(false);
