@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/database';
 import { communityFeature } from './features/community';
+import { communityPort } from './features/community/port';
 import { homeFeature } from './features/home';
 import { normsFeature } from './features/norms';
 import { strugglesFeature } from './features/struggles';
@@ -128,6 +129,7 @@ export function createApp(deps: AppDeps): CopBot {
 
   const ctx: FeatureContext = {
     db: database.db,
+    community: communityPort(database.db),
     clock,
     logger,
     client: app.client,

@@ -2,14 +2,38 @@ import type { RespondFn, SlashCommand } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../clock';
+import type { Kysely, Transaction } from 'kysely';
 import type { Db } from '../db/database';
-import type { Cop } from '../db/schema';
+import type { Cop, Database } from '../db/schema';
 import type { AppLogger } from '../logger';
 import type { SlackRoutes } from '../slack/routes';
+
+/** A connection or the transaction a service is running in. */
+export type Conn = Kysely<Database> | Transaction<Database>;
+
+/**
+ * What a feature may know of the community (who belongs, who coordinates, which CoP a channel
+ * is), without importing the community feature's repository. `conn` lets a service ask inside
+ * its own transaction; it defaults to the shared pool.
+ */
+export interface Community {
+  copById(copId: number, conn?: Conn): Promise<Cop | undefined>;
+  copOfChannel(teamId: string, channelId: string): Promise<Cop | undefined>;
+  /** Every CoP the user is a member of, oldest first. */
+  copsOf(userId: string): Promise<Cop[]>;
+  isMember(copId: number, userId: string, conn?: Conn): Promise<boolean>;
+  /** A coordinator who left the channel has no rights: this is false for them. */
+  isCoordinator(copId: number, userId: string, conn?: Conn): Promise<boolean>;
+  memberIds(copId: number, conn?: Conn): Promise<string[]>;
+  /** Coordinators who are still members, longest-serving first. */
+  coordinatorIds(copId: number, conn?: Conn): Promise<string[]>;
+}
 
 /** What every feature is handed: its dependencies, passed in rather than imported as singletons. */
 export interface FeatureContext {
   readonly db: Db;
+  /** Membership and roles: the community port (see Community). */
+  readonly community: Community;
   readonly clock: Clock;
   readonly logger: AppLogger;
   /** The bot's Web API client, for work that runs outside a Slack request (scheduled jobs). */
