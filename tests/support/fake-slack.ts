@@ -29,6 +29,16 @@ export interface FakeUser {
   real_name?: string;
 }
 
+/** A file the bot uploaded; `shared` is set by files.completeUploadExternal. */
+export interface FakeFile {
+  id: string;
+  filename: string;
+  bytes: Buffer;
+  title?: string;
+  altText?: string;
+  shared?: { channelId?: string; threadTs?: string; initialComment?: string };
+}
+
 // Form fields the Web API client JSON-encodes.
 const JSON_FIELDS = new Set(['blocks', 'view', 'attachments', 'metadata', 'replace_original', 'delete_original']);
 
@@ -46,6 +56,10 @@ export class FakeSlack {
   readonly channels = new Map<string, string[]>();
   /** Messages posted by the bot, by channel and ts, kept current by chat.update/delete. */
   readonly messages = new Map<string, Record<string, unknown>>();
+  /** Files uploaded through files.uploadV2 (getUploadURLExternal, the upload, completeUploadExternal), by file id. */
+  readonly files = new Map<string, FakeFile>();
+  /** Pinned message timestamps, by channel (pins.add / pins.remove / pins.list). */
+  readonly pins = new Map<string, string[]>();
   private readonly handlers = new Map<string, Handler>();
   private readonly injected = new Map<string, FakeResponse[]>();
   private server: Server | undefined;
@@ -119,8 +133,13 @@ export class FakeSlack {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
     const path = (req.url ?? '').split('?')[0]!;
+    if (path.startsWith('/upload/')) {
+      const content = fileContent(bytes, req.headers['content-type'] ?? '');
+      return this.receiveUpload(path.slice('/upload/'.length), content, res);
+    }
     const isResponseUrl = path.startsWith('/response/');
     const method = isResponseUrl ? 'response_url' : path.replace(/^\/api\//, '');
     const params = parseParams(raw, req.headers['content-type'] ?? '');
@@ -224,9 +243,79 @@ export class FakeSlack {
       }
       case 'reactions.add':
         return { ok: true };
+      case 'conversations.history': {
+        // Newest first, as Slack returns it; metadata only when asked for, as Slack does.
+        const channel = String(params.channel);
+        const withMetadata = String(params.include_all_metadata) === 'true';
+        const found = [...this.messages.values()]
+          .filter((m) => m.channel === channel && m.thread_ts === undefined)
+          .sort((a, b) => String(b.ts).localeCompare(String(a.ts)))
+          .map(({ metadata, ...m }) => (withMetadata && metadata ? { ...m, metadata } : m));
+        return paginate(found, params, 'messages');
+      }
+      case 'pins.add': {
+        const channel = String(params.channel);
+        const ts = String(params.timestamp);
+        const pinned = this.pins.get(channel) ?? [];
+        if (pinned.includes(ts)) return { ok: false, error: 'already_pinned' };
+        if (!this.messages.has(`${channel}:${ts}`)) return { ok: false, error: 'message_not_found' };
+        this.pins.set(channel, [...pinned, ts]);
+        return { ok: true };
+      }
+      case 'pins.remove': {
+        const channel = String(params.channel);
+        const pinned = this.pins.get(channel) ?? [];
+        if (!pinned.includes(String(params.timestamp))) return { ok: false, error: 'no_pin' };
+        this.pins.set(
+          channel,
+          pinned.filter((ts) => ts !== String(params.timestamp)),
+        );
+        return { ok: true };
+      }
+      case 'pins.list': {
+        const channel = String(params.channel);
+        const items = (this.pins.get(channel) ?? []).map((ts) => ({
+          type: 'message',
+          channel,
+          message: this.messages.get(`${channel}:${ts}`) ?? { ts },
+        }));
+        return { ok: true, items };
+      }
+      case 'files.getUploadURLExternal': {
+        const id = `F${String(++this.tsCounter).padStart(6, '0')}`;
+        this.files.set(id, { id, filename: String(params.filename), bytes: Buffer.alloc(0) });
+        return { ok: true, upload_url: `${this.url.replace(/api\/$/, '')}upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const listed = (typeof params.files === 'string' ? JSON.parse(params.files) : params.files) as {
+          id: string;
+          title?: string;
+        }[];
+        const shared = {
+          channelId: params.channel_id as string | undefined,
+          threadTs: params.thread_ts as string | undefined,
+          initialComment: params.initial_comment as string | undefined,
+        };
+        const done = [];
+        for (const { id, title } of listed ?? []) {
+          const file = this.files.get(id);
+          if (!file) return { ok: false, error: 'file_not_found' };
+          Object.assign(file, { title, shared });
+          done.push({ id, title, name: file.filename });
+        }
+        return { ok: true, files: done };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /** The upload step of files.uploadV2: the raw bytes, posted to the URL getUploadURLExternal gave. */
+  private receiveUpload(id: string, bytes: Buffer, res: ServerResponse): void {
+    const file = this.files.get(id);
+    if (file) file.bytes = bytes;
+    res.writeHead(file ? 200 : 404, { 'content-type': 'text/plain' });
+    res.end(file ? `OK - ${bytes.length}` : 'not found');
   }
 
   private nextTs(): string {
@@ -243,11 +332,23 @@ function paginate<T>(items: T[], params: Record<string, unknown>, key: string): 
   return { ok: true, [key]: page, response_metadata: { next_cursor: next } };
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The Web API client posts an upload as multipart form data; Slack keeps the file part's bytes. */
+function fileContent(body: Buffer, contentType: string): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!boundary) return body;
+  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const start = body.indexOf(delimiter);
+  const headersEnd = body.indexOf('\r\n\r\n', start);
+  const end = body.indexOf(Buffer.concat([Buffer.from('\r\n'), delimiter]), headersEnd);
+  if (start < 0 || headersEnd < 0 || end < 0) return body;
+  return body.subarray(headersEnd + 4, end);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
