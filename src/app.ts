@@ -150,7 +150,7 @@ export function createApp(deps: AppDeps): CopBot {
   features.push(community);
   const homeSurface = homeFeature(ctx, () => features.flatMap((f) => (f.homeSection ? [f.homeSection] : [])));
   features.push(homeSurface);
-  features.push(normsFeature(ctx));
+  features.push(normsFeature(ctx, { confirmMember: community.confirmMember }));
   features.push(strugglesFeature(ctx));
   features.push(meetingsFeature(ctx, { agendaProviders: [strugglesSinceLastMeeting] }));
 

@@ -24,13 +24,9 @@ export async function tallyAndMembers(
   return { tally: { supporters, objectors, participants: supporters + objectors }, members: Number(row.members) };
 }
 
-/** A CoP's open, posted proposals with their tallies and the member count, in one round trip. */
-export async function openProposalsWithTallies(
-  db: Conn,
-  copId: number,
-): Promise<Array<{ proposal: Proposal; tally: Tally; members: number }>> {
-  // One pass over the members per proposal (as tallyAndMembers), not one per figure.
-  const rows = await db
+/** Proposals with their tallies and member counts, one pass over the members per proposal. */
+function proposalsWithTallies(db: Conn) {
+  return db
     .selectFrom('proposals')
     .innerJoinLateral(
       (eb) =>
@@ -49,22 +45,88 @@ export async function openProposalsWithTallies(
       (join) => join.onTrue(),
     )
     .selectAll('proposals')
-    .select(['t.member_count', 't.supporters', 't.objectors'])
+    .select(['t.member_count', 't.supporters', 't.objectors']);
+}
+
+type TallyRow = Proposal & { member_count: number | null; supporters: number | null; objectors: number | null };
+
+function withTally({ member_count, supporters, objectors, ...proposal }: TallyRow) {
+  const support = Number(supporters ?? 0);
+  const object = Number(objectors ?? 0);
+  return {
+    proposal,
+    tally: { supporters: support, objectors: object, participants: support + object },
+    members: Number(member_count ?? 0),
+  };
+}
+
+/** A CoP's open, posted proposals with their tallies and the member count, in one round trip. */
+export async function openProposalsWithTallies(
+  db: Conn,
+  copId: number,
+): Promise<Array<{ proposal: Proposal; tally: Tally; members: number }>> {
+  const rows = await proposalsWithTallies(db)
     .where('proposals.cop_id', '=', copId)
     .where('proposals.status', '=', 'open')
     .where('proposals.message_ts', 'is not', null)
     .orderBy('proposals.closes_at')
     .orderBy('proposals.id')
     .execute();
-  return rows.map(({ member_count, supporters, objectors, ...proposal }) => {
-    const support = Number(supporters ?? 0);
-    const object = Number(objectors ?? 0);
-    return {
-      proposal,
-      tally: { supporters: support, objectors: object, participants: support + object },
-      members: Number(member_count ?? 0),
-    };
-  });
+  return rows.map(withTally);
+}
+
+/** One proposal as it stands, with its tally and member count, in one round trip: what settling reads. */
+export async function proposalWithTally(
+  db: Conn,
+  proposalId: number,
+): Promise<{ proposal: Proposal; tally: Tally; members: number } | undefined> {
+  const row = await proposalsWithTallies(db).where('proposals.id', '=', proposalId).executeTakeFirst();
+  return row && withTally(row);
+}
+
+/** The proposals voted on, by id (buttons) or by their message (reactions); a superset, the caller matches. */
+export function proposalsVotedOn(
+  db: Conn,
+  on: { ids: number[]; messages: Array<{ channelId: string; messageTs: string }> },
+): Promise<Proposal[]> {
+  const channels = [...new Set(on.messages.map((m) => m.channelId))];
+  const stamps = [...new Set(on.messages.map((m) => m.messageTs))];
+  return db
+    .selectFrom('proposals')
+    .selectAll()
+    .where((eb) => {
+      const either = [];
+      if (on.ids.length) either.push(eb('id', 'in', on.ids));
+      if (stamps.length) either.push(eb.and([eb('channel_id', 'in', channels), eb('message_ts', 'in', stamps)]));
+      return either.length ? eb.or(either) : eb.val(false);
+    })
+    .execute();
+}
+
+/** Which of `userIds` are members of which of the CoPs, as voteKey-like `copId\u0000userId` keys. */
+export async function membershipsAmong(db: Conn, copIds: number[], userIds: string[]): Promise<Set<string>> {
+  if (copIds.length === 0 || userIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('members')
+    .select(['cop_id', 'user_id'])
+    .where('cop_id', 'in', copIds)
+    .where('user_id', 'in', userIds)
+    .execute();
+  return new Set(rows.map((m) => membershipKey(m.cop_id, m.user_id)));
+}
+
+export const membershipKey = (copId: number, userId: string): string => `${copId}\u0000${userId}`;
+
+/** Claims Slack events as processed; returns those claimed now (not already, by a retry or another instance). */
+export async function claimEvents(db: Conn, eventIds: string[]): Promise<Set<string>> {
+  if (eventIds.length === 0) return new Set();
+  const rows = await db
+    .insertInto('processed_events')
+    .values(eventIds.map((event_id) => ({ event_id })))
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .returning('event_id')
+    .execute();
+  return new Set(rows.map((r) => r.event_id));
 }
 
 /** Whether a proposal takes votes now, and whether the user is a member of its CoP (from the cache). */
