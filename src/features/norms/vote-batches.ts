@@ -36,29 +36,24 @@ const sameProposal = (v: Vote, p: Proposal) =>
 
 /**
  * Writes a batch of votes in one transaction and a handful of statements, whatever its size: the
- * proposals voted on, the voters' membership (from the database), the event claims, then the
+ * proposals voted on with the voters' membership (from the database), the event claims, then the
  * stances (latest acted_at wins; a withdrawal only undoes the stance it names). Each vote is
  * judged by `judgeVote`. A batch never holds two votes of one member, so applying it at once
  * equals applying its votes in turn.
  */
 export async function writeVotes(trx: Conn, votes: Vote[], now: Date): Promise<VoteResult[]> {
-  const proposals = await votesRepo.proposalsVotedOn(trx, {
-    ids: votes.flatMap((v) => ('proposalId' in v.on ? [v.on.proposalId] : [])),
-    messages: votes.flatMap((v) => ('proposalId' in v.on ? [] : [v.on])),
-  });
-  const proposalOf = (v: Vote) => proposals.find((p) => sameProposal(v, p));
-  const members = await votesRepo.membershipsAmong(
+  const voted = await votesRepo.proposalsVotedOn(
     trx,
-    [...new Set(proposals.map((p) => p.cop_id))],
-    [...new Set(votes.map((v) => v.userId))],
+    {
+      ids: votes.flatMap((v) => ('proposalId' in v.on ? [v.on.proposalId] : [])),
+      messages: votes.flatMap((v) => ('proposalId' in v.on ? [] : [v.on])),
+    },
+    votes.map((v) => v.userId),
   );
+  const proposalOf = (v: Vote) => voted.find((p) => sameProposal(v, p.proposal))?.proposal;
+  const membersOf = new Map(voted.map((p) => [p.proposal.id, p.memberIds]));
   const judge = (vote: Vote, proposal: Proposal, firstDelivery: boolean) =>
-    judgeVote({
-      decision: proposal,
-      now,
-      member: members.has(votesRepo.membershipKey(proposal.cop_id, vote.userId)),
-      firstDelivery,
-    });
+    judgeVote({ decision: proposal, now, member: membersOf.get(proposal.id)!.has(vote.userId), firstDelivery });
   // Only the events of votes that would count are claimed, in the same transaction as the votes:
   // a redelivered event counts once, and a refused one can count when delivered again (the
   // voter's membership known by then).
@@ -66,10 +61,8 @@ export async function writeVotes(trx: Conn, votes: Vote[], now: Date): Promise<V
     const proposal = proposalOf(v);
     return v.eventId !== undefined && proposal !== undefined && judge(v, proposal, true).kind === 'counted';
   });
-  const claimed = await votesRepo.claimEvents(
-    trx,
-    claimable.map((v) => v.eventId!),
-  );
+  // Rows in one order (event ids, then proposal and member), so concurrent batches lock them alike.
+  const claimed = await votesRepo.claimEvents(trx, claimable.map((v) => v.eventId!).sort());
 
   const results = new Map<Vote, VoteResult>();
   const toWrite: Array<{ vote: Vote; proposal: Proposal }> = [];
@@ -84,6 +77,7 @@ export async function writeVotes(trx: Conn, votes: Vote[], now: Date): Promise<V
     else toWrite.push({ vote, proposal });
   }
 
+  toWrite.sort((a, b) => a.proposal.id - b.proposal.id || (a.vote.userId < b.vote.userId ? -1 : 1));
   const write = ({ vote, proposal }: (typeof toWrite)[number]) => ({
     proposalId: proposal.id,
     userId: vote.userId,
@@ -116,15 +110,24 @@ interface Waiting {
 }
 
 /**
- * Group commit for votes: while one batch is being written, the votes arriving meanwhile wait and
- * go together in the next. A lone vote is written at once; a burst of thousands takes a few dozen
- * transactions instead of thousands, and holds one pooled connection, not all of them. Each batch
- * is retried on transient failures; a batch that fails otherwise is split, so one bad vote cannot
+ * Batches written at once. Acks wait for the write, so a burst's throughput is the votes in
+ * flight over a batch's latency: a second and third batch start while the first commits instead
+ * of queueing behind it. Safe, because every write is conditional (latest acted_at wins, an event
+ * is claimed once) and rows are written in one order, so concurrent batches cannot deadlock.
+ */
+const MAX_IN_FLIGHT = 3;
+
+/**
+ * Group commit for votes: the votes arriving while batches are being written wait and go together
+ * in the next. A lone vote is written at once; a burst of thousands takes a few dozen transactions
+ * instead of thousands, and holds a few pooled connections, not all of them. Each batch is
+ * retried on transient failures; a batch that fails otherwise is split, so one bad vote cannot
  * take the others down with it.
  */
 export class VoteBatcher {
   private waiting: Waiting[] = [];
-  private writing = false;
+  private inFlight = 0;
+  private scheduled = false;
   /** Transactions tried so far (retries not counted). */
   batches = 0;
 
@@ -138,22 +141,27 @@ export class VoteBatcher {
   write(vote: Vote): Promise<VoteResult> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ vote, resolve, reject });
-      if (!this.writing) void this.drain();
+      this.schedule();
     });
   }
 
-  private async drain(): Promise<void> {
-    this.writing = true;
-    try {
-      while (this.waiting.length > 0) {
-        // One turn of the event loop first, so requests already received join this batch: on
-        // PGlite a write runs on this thread without yielding to I/O, and batches would be of one.
-        await new Promise((resolve) => setImmediate(resolve));
-        await this.flush(this.take());
-      }
-    } finally {
-      this.writing = false;
-    }
+  /**
+   * Starts the next batch after one turn of the event loop, so requests already received join
+   * it (on PGlite a write runs on this thread without yielding to I/O: batches would be of one).
+   */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.inFlight >= MAX_IN_FLIGHT || this.waiting.length === 0) return;
+      this.inFlight += 1;
+      void this.flush(this.take()).finally(() => {
+        this.inFlight -= 1;
+        this.schedule();
+      });
+      this.schedule();
+    });
   }
 
   /** The next batch, oldest first: one vote per member, so each member's votes keep their order. */

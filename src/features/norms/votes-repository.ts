@@ -84,38 +84,40 @@ export async function proposalWithTally(
   return row && withTally(row);
 }
 
-/** The proposals voted on, by id (buttons) or by their message (reactions); a superset, the caller matches. */
-export function proposalsVotedOn(
+/**
+ * The proposals voted on, by id (buttons) or by their message (reactions), each with which of
+ * the voters are members of its CoP, in one round trip. A superset: the caller matches votes.
+ */
+export async function proposalsVotedOn(
   db: Conn,
   on: { ids: number[]; messages: Array<{ channelId: string; messageTs: string }> },
-): Promise<Proposal[]> {
+  voterIds: string[],
+): Promise<Array<{ proposal: Proposal; memberIds: Set<string> }>> {
   const channels = [...new Set(on.messages.map((m) => m.channelId))];
   const stamps = [...new Set(on.messages.map((m) => m.messageTs))];
-  return db
+  const voters = voterIds.length ? [...new Set(voterIds)] : [''];
+  const rows = await db
     .selectFrom('proposals')
-    .selectAll()
+    .leftJoin('members', (join) =>
+      join.onRef('members.cop_id', '=', 'proposals.cop_id').on('members.user_id', 'in', voters),
+    )
+    .selectAll('proposals')
+    .select((eb) => eb.fn.agg<Array<string | null>>('array_agg', ['members.user_id']).as('member_ids'))
     .where((eb) => {
       const either = [];
-      if (on.ids.length) either.push(eb('id', 'in', on.ids));
-      if (stamps.length) either.push(eb.and([eb('channel_id', 'in', channels), eb('message_ts', 'in', stamps)]));
+      if (on.ids.length) either.push(eb('proposals.id', 'in', on.ids));
+      if (stamps.length) {
+        either.push(eb.and([eb('proposals.channel_id', 'in', channels), eb('proposals.message_ts', 'in', stamps)]));
+      }
       return either.length ? eb.or(either) : eb.val(false);
     })
+    .groupBy('proposals.id')
     .execute();
+  return rows.map(({ member_ids, ...proposal }) => ({
+    proposal,
+    memberIds: new Set((member_ids ?? []).filter((id): id is string => id !== null)),
+  }));
 }
-
-/** Which of `userIds` are members of which of the CoPs, as voteKey-like `copId\u0000userId` keys. */
-export async function membershipsAmong(db: Conn, copIds: number[], userIds: string[]): Promise<Set<string>> {
-  if (copIds.length === 0 || userIds.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('members')
-    .select(['cop_id', 'user_id'])
-    .where('cop_id', 'in', copIds)
-    .where('user_id', 'in', userIds)
-    .execute();
-  return new Set(rows.map((m) => membershipKey(m.cop_id, m.user_id)));
-}
-
-export const membershipKey = (copId: number, userId: string): string => `${copId}\u0000${userId}`;
 
 /** Claims Slack events as processed; returns those claimed now (not already, by a retry or another instance). */
 export async function claimEvents(db: Conn, eventIds: string[]): Promise<Set<string>> {
