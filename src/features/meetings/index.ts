@@ -9,7 +9,7 @@ import { streak, upcomingOccasion } from './service';
 import { homeBlocks } from './views';
 import { refreshUserZone, zoneOf } from './zones';
 
-export type { AgendaProvider, AgendaSection } from './agenda';
+export type { AgendaProvider, AgendaSection } from '../types';
 
 export interface MeetingsOptions {
   /**

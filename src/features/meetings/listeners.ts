@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
+import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../refusals';
 import { findSentDm } from '../../slack/outbox';
 import { onViewSubmission } from '../../slack/submission-deadline';
 import { findCopById, isCoordinator, isMember } from '../community/repository';

@@ -1,6 +1,6 @@
 import type { BlockAction } from '@slack/bolt';
 import { z } from 'zod';
-import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
+import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../refusals';
 import { onViewSubmission } from '../../slack/submission-deadline';
 import { findCopById, isCoordinator } from '../community/repository';
 import type { FeatureContext } from '../types';

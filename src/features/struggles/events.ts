@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NOT_A_MEMBER } from '../../slack/cop-command';
+import { NOT_A_MEMBER } from '../refusals';
 import { isMember } from '../community/repository';
 import type { FeatureContext } from '../types';
 import * as repo from './repository';

@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { NOT_A_MEMBER } from '../../slack/cop-command';
+import { NOT_A_MEMBER } from '../refusals';
 import { findCopByChannel, findCopById, findCopsOfMember, isMember } from '../community/repository';
 import type { FeatureContext } from '../types';
 import type { Capabilities } from './capability';

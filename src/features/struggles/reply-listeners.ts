@@ -1,7 +1,7 @@
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { NOT_A_MEMBER } from '../../slack/cop-command';
+import { NOT_A_MEMBER } from '../refusals';
 import { isMember } from '../community/repository';
 import type { FeatureContext } from '../types';
 import type { Capabilities } from './capability';
