@@ -18,6 +18,7 @@ import { FeatureCatalogue } from './catalogue';
 import { registerCopRouter } from './cop-router';
 import { DueDms } from './due-dms';
 import { healthRoutes, isReady } from './health';
+import { housekeeping } from './housekeeping';
 import { createReceiver, SlackConnection, webClientOptions } from './receiver';
 import { Scheduler } from './scheduler';
 import { InFlight, stopApp } from './shutdown';
@@ -113,7 +114,7 @@ export function createApp(deps: AppDeps): CopBot {
   // Meetings' agenda gathers what the features above contribute (struggles since the last meeting).
   catalogue.add(meetingsFeature(ctx, { agendaProviders: catalogue.agendaProviders() }));
   // Last, so DMs queued by the jobs above go out in the same tick.
-  catalogue.add(dueDms.feature());
+  catalogue.add(housekeeping(database.db, logger), dueDms.feature());
 
   // A few jobs after their acks at a time: below the pool's 10 connections, so scheduled jobs
   // and vote batches still find one (see AfterAckQueue).
