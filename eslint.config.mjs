@@ -23,16 +23,36 @@ const NO_ENTRY = {
 };
 
 /** A feature reads another through what app.ts hands it (ctx.community, Feature hooks), never by import. */
-function featureBoundary(feature, { exceptFeatures = [], files = [`src/features/${feature}/**/*.ts`] } = {}) {
+function featureBoundary(
+  feature,
+  { exceptFeatures = [], files = [`src/features/${feature}/**/*.ts`], extra = [] } = {},
+) {
   const others = FEATURES.filter((f) => f !== feature && !exceptFeatures.includes(f));
   return {
     files,
-    rules: restrict(NO_ENTRY, {
-      regex: climbsTo(others.map((f) => `(features/)?${f}`)),
-      message: `Features do not import each other: features/${feature} may import its own folder and features/*.ts (the contracts); read another feature's data through ctx (e.g. ctx.community) or a hook on its Feature object.`,
-    }),
+    rules: restrict(
+      NO_ENTRY,
+      {
+        regex: climbsTo(others.map((f) => `(features/)?${f}`)),
+        message: `Features do not import each other: features/${feature} may import its own folder and features/*.ts (the contracts); read another feature's data through ctx (e.g. ctx.community) or a hook on its Feature object.`,
+      },
+      ...extra,
+    ),
   };
 }
+
+/** A feature's rules.ts is pure decision logic: no Slack client, no SQL, no views. */
+const PURE_RULES = [
+  { group: ['@slack/*', 'kysely', 'pg'], message: 'rules.ts is pure: no Slack client and no SQL.' },
+  {
+    regex: '^\\./(.*views|.*modals|.*listeners|.*repository|service|publisher|index)$',
+    message: 'rules.ts is pure: views, listeners, services and repositories import it, not the other way round.',
+  },
+  {
+    regex: '^(\\.\\./)+(db/(?!schema$)|slack/(?!text$))',
+    message: 'rules.ts is pure: of src/db only the schema types, of src/slack only the text helpers.',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'jest.config.js'] },
@@ -83,6 +103,9 @@ export default tseslint.config(
     }),
   },
   ...FEATURES.map((feature) => featureBoundary(feature)),
+  ...FEATURES.map((feature) =>
+    featureBoundary(feature, { files: [`src/features/${feature}/rules.ts`], extra: PURE_RULES }),
+  ),
   // The norms vote path still reads membership from the community repository until its own
   // rework (issue 8 part 3) moves it to ctx.community; only that file, only that feature.
   featureBoundary('norms', { exceptFeatures: ['community'], files: ['src/features/norms/service.ts'] }),
