@@ -32,7 +32,6 @@ export interface MeetingInput {
   skipDates: string[];
 }
 
-
 /** The raw values of the schedule modal, as Slack sends them (anything may be missing). */
 export interface ScheduleForm {
   weekday?: string | null;
