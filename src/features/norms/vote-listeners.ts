@@ -1,10 +1,4 @@
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  RespondFn,
-  SlackActionMiddlewareArgs,
-  SlackEventMiddlewareArgs,
-} from '@slack/bolt';
+import type { BlockAction, RespondFn, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import type { FeatureContext } from '../types';
 import { metadata, objectionMetadata, parseObjection, parseState } from './forms';
@@ -14,7 +8,8 @@ import type { ProposalPublisher } from './publisher';
 import type { VoteVerdict } from './rules';
 import { clickVote, reactionVote, slackTimeToIso, type VoteRecorder, type VoteResult } from './votes';
 import { NOT_A_MEMBER_VOTE, VOTE_FAILED, VOTING_CLOSED, objectionReply, voteReceipt } from './views';
-import { onViewSubmission, type SubmissionListener } from '../../slack/submission-deadline';
+import type { ActionArgs, ViewSubmissionArgs } from '../../slack/listener-args';
+import { onViewSubmission } from '../../slack/submission-deadline';
 import type { SlackRoutes } from '../../slack/routes';
 
 const buttonBody = z.object({
@@ -59,7 +54,6 @@ interface Deps {
   publisher: ProposalPublisher;
 }
 
-type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 type ReactionArgs = Omit<SlackEventMiddlewareArgs<'reaction_added' | 'reaction_removed'>, 'ack'> & {
   ack(): Promise<void>;
 };
@@ -84,7 +78,7 @@ async function tell(ctx: FeatureContext, respond: RespondFn, click: Click, text:
 }
 
 /** Support: counts at once, then the message, then a receipt (or the App Home, if clicked there). */
-async function supportClicked({ ctx, votes, publisher }: Deps, { ack, body, respond }: ClickArgs): Promise<void> {
+async function supportClicked({ ctx, votes, publisher }: Deps, { ack, body, respond }: ActionArgs): Promise<void> {
   await ack();
   const parsed = buttonBody.safeParse(body);
   if (!parsed.success) return;
@@ -107,7 +101,7 @@ async function supportClicked({ ctx, votes, publisher }: Deps, { ack, body, resp
 }
 
 /** Object: asks for a reason in a modal, if the clicker may vote on it now. */
-async function objectClicked({ ctx, votes }: Deps, { ack, body, client, respond }: ClickArgs): Promise<void> {
+async function objectClicked({ ctx, votes }: Deps, { ack, body, client, respond }: ActionArgs): Promise<void> {
   await ack();
   const parsed = buttonBody.safeParse(body);
   if (!parsed.success) return;
@@ -121,10 +115,7 @@ async function objectClicked({ ctx, votes }: Deps, { ack, body, client, respond 
 }
 
 /** The objection modal: counts the objection, posts its reason (named or anonymous) in the thread. */
-async function objectionSubmitted(
-  { ctx, votes, publisher }: Deps,
-  { ack, body, client }: Parameters<SubmissionListener>[0],
-) {
+async function objectionSubmitted({ ctx, votes, publisher }: Deps, { ack, body, client }: ViewSubmissionArgs) {
   const parsed = objectionView.safeParse(body);
   const meta = parsed.success ? metadata(objectionMetadata, parsed.data.view.private_metadata) : undefined;
   if (!parsed.success || !meta) return ack({ response_action: 'errors', errors: { [FIELD.reason]: VOTING_CLOSED } });
