@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import type { AppLogger } from '../logger';
 
 /** Refuses a delivery (HTTP 500, or no Socket Mode ack) so that Slack delivers it again. */
 export class DeliveryRefused extends Error {
@@ -67,7 +68,7 @@ export function heldAckOf(body: unknown): HeldAck | undefined {
  * (HTTP) or leaves unacknowledged (Socket Mode): Slack delivers the event again either way.
  * `timeoutMs` stays under Slack's 3 seconds, so a slow write is refused rather than timed out.
  */
-export function holdEventAcks(app: App, holds: (body: unknown) => boolean, timeoutMs: number): void {
+export function holdEventAcks(app: App, holds: (body: unknown) => boolean, timeoutMs: number, logger: AppLogger): void {
   const processEvent = app.processEvent.bind(app);
   app.processEvent = async (event) => {
     if (!holds(event.body)) return processEvent(event);
@@ -80,7 +81,11 @@ export function holdEventAcks(app: App, holds: (body: unknown) => boolean, timeo
       () => hold.refuse('the event could not be processed'),
     );
     const outcome = await hold.outcome;
-    if (outcome instanceof DeliveryRefused) throw outcome;
+    if (outcome instanceof DeliveryRefused) {
+      const eventId = (event.body as { event_id?: unknown }).event_id;
+      logger.warn(`event ${String(eventId)}: ${outcome.message}`);
+      throw outcome;
+    }
     await event.ack();
     await processing;
   };

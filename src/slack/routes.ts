@@ -147,7 +147,7 @@ export class SlackRoutes {
     if (this.events.size) {
       app.event(/.*/, (args) => this.dispatch('event', this.events, args.event.type, args));
     }
-    if (this.eventsWithAck.size) holdEventAcks(app, (body) => this.holdsAck(body), HELD_ACK_TIMEOUT_MS);
+    if (this.eventsWithAck.size) holdEventAcks(app, (body) => this.holdsAck(body), HELD_ACK_TIMEOUT_MS, this.logger);
   }
 
   private holdsAck(body: unknown): boolean {

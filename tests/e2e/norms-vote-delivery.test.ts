@@ -54,6 +54,9 @@ describe('a vote reaches the tally whatever arrives late or fails', () => {
     // Their button vote counts as well, and the join event, when it comes, changes nothing.
     await h.clickButton('U5', 'norms:support', String(p.id), { messageTs: p.message_ts! });
     expect(h.lastResponseText()).toContain('You support');
+    // Welcomed as a join would, without holding up the vote.
+    const welcomed = () => h.fake.callsOf('chat.postMessage').filter((c) => c.params.channel === 'U5');
+    await waitUntil('the welcome DM', () => welcomed().length > 0);
     await h.event({
       type: 'member_joined_channel',
       user: 'U5',
@@ -61,8 +64,7 @@ describe('a vote reaches the tally whatever arrives late or fails', () => {
       channel_type: 'C',
       team: 'T0001',
     });
-    const welcomes = h.fake.callsOf('chat.postMessage').filter((c) => c.params.channel === 'U5');
-    expect(welcomes).toHaveLength(1);
+    expect(welcomed()).toHaveLength(1);
     const members = await h.db.selectFrom('members').select('user_id').where('user_id', '=', 'U5').execute();
     expect(members).toHaveLength(1);
   });

@@ -24,7 +24,10 @@ export async function welcomeMember(
   await ctx.refreshHome(userId);
 }
 
-/** Records a human in the home channel as a member and welcomes them, once; true when they are a member. */
+/**
+ * Records a human in the home channel as a member and welcomes them, once; true when they are a
+ * member. `welcome` says whether to wait for the welcome (a vote does not: its ack is waiting).
+ */
 async function admitMember(
   ctx: FeatureContext,
   directory: MemberDirectory,
@@ -32,11 +35,14 @@ async function admitMember(
   cop: Cop,
   userId: string,
   botUserId: string | undefined,
+  welcome: 'await' | 'in the background' = 'await',
 ): Promise<boolean> {
   if (!(await directory.isHuman(userId, cop.team_id, ctx.clock.now(), botUserId))) return false;
   if (!(await repo.addMember(ctx.db, cop.id, userId))) return true;
   ctx.logger.info(`member joined cop ${cop.id}`);
-  await welcomeMember(ctx, hooks, cop, userId);
+  // welcomeMember logs its own failures.
+  const welcoming = welcomeMember(ctx, hooks, cop, userId);
+  if (welcome === 'await') await welcoming;
   return true;
 }
 
@@ -56,7 +62,7 @@ export async function confirmMember(
   try {
     const cop = await repo.findCopById(ctx.db, copId);
     if (!cop || !(await directory.mayHaveJoined(cop, userId))) return false;
-    return await admitMember(ctx, directory, hooks, cop, userId, botUserId);
+    return await admitMember(ctx, directory, hooks, cop, userId, botUserId, 'in the background');
   } catch (error) {
     ctx.logger.warn(`checking a voter's membership of cop ${copId} with Slack failed`, error);
     return false;
