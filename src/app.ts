@@ -15,6 +15,8 @@ import type { Feature, FeatureContext } from './features/types';
 import { AppLogger } from './logger';
 import { registerCopCommand } from './slack/cop-command';
 import { createSlackTransport } from './slack/http-transport';
+import { logRequestId } from './slack/log-context';
+import { guardRequests } from './slack/request-guard';
 import { SlackRoutes } from './slack/routes';
 import { AfterAckQueue } from './slack/after-ack';
 import { drainOutbox } from './slack/outbox';
@@ -88,6 +90,8 @@ export function createApp(deps: AppDeps): CopBot {
         logger: logger.child('http'),
         processBeforeResponse: deps.processBeforeResponse ?? false,
       });
+  if (receiver instanceof HTTPReceiver)
+    guardRequests(receiver, { signingSecret: config.slackSigningSecret!, logger: logger.child('guard') });
   if (receiver instanceof SocketModeReceiver) {
     receiver.client.on('connected', () => (socketConnected = true));
     receiver.client.on('disconnected', () => (socketConnected = false));
@@ -104,6 +108,7 @@ export function createApp(deps: AppDeps): CopBot {
     convoStore: false,
   });
 
+  app.use(logRequestId);
   // Count listeners in progress, so shutdown can let them finish.
   let inFlight = 0;
   app.use(async ({ next }) => {

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import { AppLogger } from './logger';
+import { keepServingOnUnexpectedErrors } from './last-resort';
 
 async function main(): Promise<void> {
   let config;
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = new AppLogger(config.logLevel);
+  keepServingOnUnexpectedErrors(logger);
   const database = openDatabase(config);
   await migrateToLatest(database.db);
   const bot = createApp({ config, database, logger });
