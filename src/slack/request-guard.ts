@@ -85,6 +85,12 @@ async function guard(req: IncomingMessage, res: ServerResponse, inner: Listener,
       return answer(res, 200);
     case 'ssl_check':
       return answer(res, 200);
+    case 'interaction':
+      // SlackRoutes attaches no options or view_closed listener (the bot uses no external selects
+      // and asks for no close notices), so Bolt would leave these unanswered until its timeout.
+      if (envelope.type === 'block_suggestion') return answer(res, 200, '{"options":[]}');
+      if (envelope.type === 'view_closed') return answer(res, 200);
+      break;
     default:
       break;
   }
@@ -141,8 +147,7 @@ function answerIfUnacknowledged(res: ServerResponse, envelope: Envelope, options
   const timer = setTimeout(() => {
     if (res.headersSent) return;
     options.logger.warn(`a ${envelope.kind} was not acknowledged in time; answered empty`);
-    const options_ = envelope.kind === 'interaction' && envelope.type === 'block_suggestion';
-    answer(res, 200, options_ ? '{"options":[]}' : '');
+    answer(res, 200);
   }, options.ackDeadlineMs ?? 2_800);
   timer.unref();
   res.once('close', () => clearTimeout(timer));

@@ -133,7 +133,7 @@ describe('SPEC: no signed body can crash or 5xx the bot', () => {
     expect(await h.db.selectFrom('cops').selectAll().execute()).toHaveLength(1);
   });
 
-  it('an interaction no listener acknowledges is answered within 3 s', async () => {
+  it('an interaction no listener handles (view_closed) is answered at once', async () => {
     const started = Date.now();
     const result = await postSigned(
       url(),
