@@ -13,6 +13,7 @@ import { strugglesSinceLastMeeting } from './features/struggles/agenda';
 import { meetingsFeature } from './features/meetings';
 import type { Feature, FeatureContext } from './features/types';
 import { AppLogger } from './logger';
+import { countDrain, metricsRoute, track } from './metrics';
 import { registerCopCommand } from './slack/cop-command';
 import { createSlackTransport } from './slack/http-transport';
 import { logRequestId } from './slack/log-context';
@@ -20,6 +21,7 @@ import { guardRequests } from './slack/request-guard';
 import { SlackRoutes } from './slack/routes';
 import { AfterAckQueue } from './slack/after-ack';
 import { drainOutbox } from './slack/outbox';
+import { pendingDms } from './slack/outbox-stats';
 import { Scheduler } from './scheduler';
 
 export interface AppDeps {
@@ -59,6 +61,7 @@ export function createApp(deps: AppDeps): CopBot {
 
   const ready = async () => (await database.ping()) && (!socketMode || socketConnected);
   const customRoutes: CustomRoute[] = [
+    metricsRoute,
     { path: '/healthz', method: ['GET'], handler: (_req, res) => reply(res, 200, 'ok') },
     {
       path: '/readyz',
@@ -126,7 +129,7 @@ export function createApp(deps: AppDeps): CopBot {
   let draining: Promise<void> | undefined;
   const sendDueDms = (): Promise<void> => {
     draining ??= drainOutbox(database.db, app.client, logger.child('outbox'), () => clock.now())
-      .then(() => undefined)
+      .then(countDrain)
       .catch((error: unknown) => logger.error('sending queued DMs failed', error))
       .finally(() => (draining = undefined));
     return draining;
@@ -172,7 +175,14 @@ export function createApp(deps: AppDeps): CopBot {
 
   // A few jobs after their acks at a time: below the pool's 10 connections, so scheduled jobs
   // and vote batches still find one (see AfterAckQueue).
-  const routes = new SlackRoutes(logger.child('routes'), new AfterAckQueue({ concurrency: 4, leaseMs: 2_000 }));
+  const afterAck = new AfterAckQueue({ concurrency: 4, leaseMs: 2_000 });
+  const routes = new SlackRoutes(logger.child('routes'), afterAck);
+  const untrack = [
+    track('cop_after_ack_queue_depth', () => afterAck.pending),
+    track('cop_dms_pending', () => pendingDms(database.db)),
+    track('cop_db_pool_in_use', () => database.poolInUse?.()),
+    track('cop_socket_connected', () => (socketMode ? Number(socketConnected) : undefined)),
+  ];
   registerCopCommand(routes, { db: database.db, logger, subcommands: features.flatMap((f) => f.subcommands ?? []) });
   for (const feature of features) feature.register?.(routes);
   routes.attach(app);
@@ -199,6 +209,7 @@ export function createApp(deps: AppDeps): CopBot {
       );
     },
     async stop() {
+      untrack.forEach((remove) => remove());
       await scheduler.stop();
       await app.stop();
       // In Socket Mode app.stop() only starts the WebSocket close handshake; let it finish.

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseForm } from 'node:querystring';
 import type { HTTPReceiver } from '@slack/bolt';
 import { withLogContext, type AppLogger } from '../logger';
+import { ackSeconds } from '../metrics';
 import { classifyBody, type Envelope } from './envelopes';
 
 /** Slack's limit: a request signed further than this from now, either way, is refused. */
@@ -54,6 +55,7 @@ function pathOf(req: IncomingMessage): string | undefined {
 
 async function guard(req: IncomingMessage, res: ServerResponse, inner: Listener, options: RequestGuardOptions) {
   const log = options.logger;
+  const arrived = performance.now();
   const raw = await readBody(req, options.bodyLimit ?? 4 * 1024 * 1024);
   if (raw === 'too_large') {
     log.warn('refused a request whose body is over the size limit');
@@ -98,6 +100,8 @@ async function guard(req: IncomingMessage, res: ServerResponse, inner: Listener,
   // Bolt compares the content type exactly; hand it the bare media type and the body read here.
   if (form) req.headers['content-type'] = FORM;
   Object.assign(req, { rawBody: raw });
+  // Over HTTP the response is the ack.
+  res.once('finish', () => ackSeconds.observe({ kind: envelope.kind }, (performance.now() - arrived) / 1000));
   if (envelope.kind === 'command' || envelope.kind === 'interaction') {
     answerIfUnacknowledged(res, envelope, options);
   }
