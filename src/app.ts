@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
+import { derivedSecret, type CapabilityKeys } from './capability-secret';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import type { DatabaseHandle } from './db/database';
@@ -34,6 +35,8 @@ export interface AppDeps {
    * production leaves it off so Slack always gets its ack within 3 seconds.
    */
   readonly processBeforeResponse?: boolean;
+  /** Keys for anonymous authors' capabilities (main resolves them); default: derived from the Slack secret. */
+  readonly capabilityKeys?: CapabilityKeys;
   /** Overrides for the Web API client (tests shorten retries). */
   readonly clientOptions?: WebClientOptions;
 }
@@ -141,7 +144,8 @@ export function createApp(deps: AppDeps): CopBot {
     clock,
     logger,
     client: app.client,
-    secret: config.slackSigningSecret ?? config.slackBotToken,
+    secret: deps.capabilityKeys?.current ?? derivedSecret(config),
+    previousSecrets: deps.capabilityKeys?.previous,
     refreshHome: (userId) =>
       home()
         .publish(userId)

@@ -1,5 +1,6 @@
 import 'dotenv/config';
 import { createApp } from './app';
+import { capabilityKeys } from './capability-secret';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
   keepServingOnUnexpectedErrors(logger);
   const database = openDatabase(config);
   await migrateToLatest(database.db);
-  const bot = createApp({ config, database, logger });
+  const bot = createApp({ config, database, logger, capabilityKeys: capabilityKeys(config, logger) });
 
   let stopping = false;
   const shutdown = (signal: string) => {

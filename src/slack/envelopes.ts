@@ -26,15 +26,18 @@ const interactionBase = {
   is_enterprise_install: z.boolean().optional(),
 };
 
+// A view a button was clicked in: Bolt reads nothing of it; its listeners parse what they use.
 const view = z.looseObject({
-  id: text,
+  id: text.optional(),
   type: text.optional(),
-  callback_id: text,
+  callback_id: text.optional(),
   private_metadata: text.optional(),
   app_installed_team_id: text.optional(),
   state: z.looseObject({ values: z.record(text, z.record(text, z.looseObject({ type: text.optional() }))) }).optional(),
 });
-const submittedView = view.extend({ state: view.shape.state.unwrap() });
+// A submitted or closed view: its callback_id routes it.
+const submittedView = view.extend({ id: text, callback_id: text, state: view.shape.state.unwrap() });
+const closedView = view.extend({ id: text, callback_id: text });
 
 const blockActions = z.looseObject({
   ...interactionBase,
@@ -56,7 +59,7 @@ const blockActions = z.looseObject({
 });
 
 const viewSubmission = z.looseObject({ ...interactionBase, type: z.literal('view_submission'), view: submittedView });
-const viewClosed = z.looseObject({ ...interactionBase, type: z.literal('view_closed'), view });
+const viewClosed = z.looseObject({ ...interactionBase, type: z.literal('view_closed'), view: closedView });
 const globalShortcut = z.looseObject({ ...interactionBase, type: z.literal('shortcut'), callback_id: text });
 const messageShortcut = z.looseObject({
   ...interactionBase,

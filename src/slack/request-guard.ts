@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseForm } from 'node:querystring';
 import type { HTTPReceiver } from '@slack/bolt';
 import { withLogContext, type AppLogger } from '../logger';
@@ -69,7 +69,7 @@ async function guard(req: IncomingMessage, res: ServerResponse, inner: Listener,
   // Slack's SSL check is unsigned and carries nothing to act on.
   if (form?.ssl_check === '1') return answer(res, 200);
 
-  const refusal = verifySignature(req, raw, options.signingSecret, options.nowMs?.() ?? Date.now());
+  const refusal = verifySignature(req.headers, raw, options.signingSecret, options.nowMs?.() ?? Date.now());
   if (refusal) {
     log.warn(`refused a request: ${refusal}`);
     return answer(res, 401);
@@ -110,9 +110,14 @@ async function guard(req: IncomingMessage, res: ServerResponse, inner: Listener,
 }
 
 /** Why the request is not Slack's, or undefined when its signature and timestamp hold. */
-function verifySignature(req: IncomingMessage, raw: Buffer, secret: string, nowMs: number): string | undefined {
-  const signature = req.headers['x-slack-signature'];
-  const timestamp = req.headers['x-slack-request-timestamp'];
+export function verifySignature(
+  headers: IncomingHttpHeaders,
+  raw: Buffer,
+  secret: string,
+  nowMs: number,
+): string | undefined {
+  const signature = headers['x-slack-signature'];
+  const timestamp = headers['x-slack-request-timestamp'];
   if (typeof signature !== 'string' || typeof timestamp !== 'string') return 'no signature';
   if (!/^[0-9]{1,12}$/.test(timestamp)) return 'malformed timestamp';
   if (Math.abs(Math.floor(nowMs / 1000) - Number(timestamp)) > TIMESTAMP_WINDOW_S) {
