@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { openPglite, type DatabaseHandle } from '../src/db/database';
+import { openEmbedded, type DatabaseHandle } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
 import { AppLogger } from '../src/logger';
 import { BENCH_ADMIN_URL, createThrowawayPostgres } from './postgres';
@@ -33,7 +33,7 @@ const GOAL_NORMS_RATIO = 0.5;
 const GOAL_VOTES_PER_SECOND = 1000;
 const GOAL_RSS_MB = 150;
 
-type Kind = 'postgres' | 'pglite';
+type Kind = 'postgres' | 'embedded';
 
 interface Options {
   concurrency: number;
@@ -59,14 +59,14 @@ function parseOptions(argv: string[]): Options {
     return value;
   };
   const db = raw.get('db') ?? 'both';
-  if (!['postgres', 'pglite', 'both'].includes(db)) throw new Error('--db must be postgres, pglite or both');
+  if (!['postgres', 'embedded', 'both'].includes(db)) throw new Error('--db must be postgres, embedded or both');
   const duplicates = Number(raw.get('duplicates') ?? 0.1);
   if (!(duplicates >= 0 && duplicates <= 1)) throw new Error('--duplicates must be between 0 and 1');
   return {
     concurrency: int('concurrency', 50),
     requests: int('requests', 2000),
     pgliteRequests: int('pglite-requests', 500),
-    db: db === 'both' ? ['postgres', 'pglite'] : [db as Kind],
+    db: db === 'both' ? ['postgres', 'embedded'] : [db as Kind],
     duplicates,
     strict: raw.has('strict'),
     adminUrl: BENCH_ADMIN_URL,
@@ -218,9 +218,9 @@ interface BenchDatabase {
 }
 
 async function openBenchDatabase(kind: Kind, adminUrl: string): Promise<BenchDatabase> {
-  if (kind === 'pglite') {
+  if (kind === 'embedded') {
     const dir = mkdtempSync(join(tmpdir(), 'cop-bench-'));
-    const handle = openPglite(dir);
+    const handle = await openEmbedded(dir);
     return {
       handle,
       env: { COP_DATA_DIR: mkdtempSync(join(tmpdir(), 'cop-bench-idle-')) },
@@ -362,7 +362,7 @@ interface DbFigures {
 }
 
 async function benchDatabase(kind: Kind, fake: BenchSlack, opts: Options): Promise<DbFigures> {
-  const n = kind === 'pglite' ? opts.pgliteRequests : opts.requests;
+  const n = kind === 'embedded' ? opts.pgliteRequests : opts.requests;
   const bareBefore = await measureBare(fake, opts, n);
   const database = await openBenchDatabase(kind, opts.adminUrl);
   try {
@@ -412,7 +412,7 @@ async function benchDatabase(kind: Kind, fake: BenchSlack, opts: Options): Promi
     const bare = { norms: meanOf(bareBefore.norms, bareAfter.norms), votes: meanOf(bareBefore.votes, bareAfter.votes) };
     // Postgres is migrated already, so its first start is a restart; on PGlite the first start runs initdb.
     const first = await idleRssMb(fake, database.env);
-    const restarted = kind === 'pglite' ? await idleRssMb(fake, database.env) : first;
+    const restarted = kind === 'embedded' ? await idleRssMb(fake, database.env) : first;
     return {
       kind,
       bare,
