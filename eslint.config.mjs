@@ -16,4 +16,13 @@ export default tseslint.config(
     files: ['src/db/migrate-cli.ts', 'bench/**', 'tests/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // Plain Node scripts npm runs before TypeScript is compiled (or installed).
+    files: ['scripts/**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', process: 'readonly', __dirname: 'readonly', console: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

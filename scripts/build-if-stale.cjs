@@ -4,7 +4,7 @@
 // it does nothing.
 'use strict';
 const { execFileSync } = require('node:child_process');
-const { existsSync, readdirSync, statSync } = require('node:fs');
+const { existsSync, readdirSync, statSync, utimesSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 
 const root = resolve(__dirname, '..');
@@ -34,4 +34,4 @@ console.error('compiling TypeScript (sources changed since the last build)…');
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 // tsc leaves an unchanged output file's mtime alone: mark the build as done now.
 const now = new Date();
-require('node:fs').utimesSync(built, now, now);
+utimesSync(built, now, now);
