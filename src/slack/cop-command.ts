@@ -1,3 +1,4 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { SlackRoutes } from './routes';
 import type { Db } from '../db/database';
 import type { Cop } from '../db/schema';
@@ -45,8 +46,17 @@ export function registerCopCommand(
 ): void {
   const byName = new Map(deps.subcommands.map((s) => [s.name, s]));
   const help = deps.subcommands.find((s) => s.name === 'help');
+  const opensModal = (text: string) => byName.get(text.trim().split(/\s+/)[0]!.toLowerCase())?.opensModal === true;
 
-  routes.command('/cop', async ({ command, ack, respond, client, context }) => {
+  routes.command('/cop', copCommand, { runsAtOnce: (command) => opensModal(command.text) });
+
+  async function copCommand({
+    command,
+    ack,
+    respond,
+    client,
+    context,
+  }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) {
     // Ack at once with nothing: a slash command's own response would show the typed text,
     // and every subcommand answers privately (respond) or opens a modal.
     await ack();
@@ -88,5 +98,5 @@ export function registerCopCommand(
         text: 'Sorry, something went wrong on our side. Nothing was changed; please try again.',
       }).catch(() => undefined);
     }
-  });
+  }
 }

@@ -34,6 +34,8 @@ export interface HarnessOptions {
   others?: string[];
   processBeforeResponse?: boolean;
   fake?: FakeSlack;
+  /** How many jobs may wait after their acks before commands are answered "busy" (the app's default otherwise). */
+  afterAckWaiting?: number;
 }
 
 /**
@@ -81,6 +83,7 @@ export class Harness {
       clock,
       logger,
       processBeforeResponse: options.processBeforeResponse ?? true,
+      afterAckWaiting: options.afterAckWaiting,
       clientOptions: { retryConfig: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50 } },
     });
     await bot.start();
