@@ -29,7 +29,6 @@ import { normsRequests as sharedNormsRequests } from './norms-requests';
 import { seed, tallyOf, type Seeded, type Tally } from './seed';
 
 const SECRET = 'bench-signing-secret';
-const FORM = 'application/x-www-form-urlencoded';
 const GOAL_NORMS_RATIO = 0.5;
 const GOAL_VOTES_PER_SECOND = 1000;
 const GOAL_RSS_MB = 150;
