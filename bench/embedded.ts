@@ -99,7 +99,7 @@ interface Burst {
 }
 
 async function burst(url: string, fake: BenchSlackThread, seeded: Seeded, tag: string, pid?: number): Promise<Burst> {
-  const requests = normsRequests((id) => fake.responseUrl(id), seeded.channelId, seeded.allMembers, 40_000, tag);
+  const requests = normsRequests((id) => fake.responseUrl(id), seeded.channelId, seeded.allMembers, 60_000, tag);
   const before = fake.count('response_url');
   const began = process.hrtime.bigint();
   const acks = await driveInWorker(url, requests, CONNECTIONS, false, BURST_MS);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from '@slack/logger';
 import pg from 'pg';
 import { postgresBinaries } from './binaries';
-import { clearOrphan, initCluster, readPidFile, spawnOptions } from './cluster';
+import { clearOrphan, initCluster, readPidFile, spawnOptions, syncCluster } from './cluster';
 import { acquireLock, dataDirLayout, refusePglite, serverPassword, type DataDirLayout } from './data-dir';
 import { checkRunnable, handOver, serverUser } from './server-user';
 
@@ -87,7 +87,8 @@ export class EmbeddedServer {
     const password = serverPassword(layout);
     const orphan = await clearOrphan(layout.cluster);
     if (orphan) logger?.info(`stopped the PostgreSQL server (pid ${orphan}) an earlier bot left running`);
-    if (!existsSync(join(layout.cluster, 'PG_VERSION'))) {
+    const firstStart = !existsSync(join(layout.cluster, 'PG_VERSION'));
+    if (firstStart) {
       logger?.info(`first start: creating the PostgreSQL cluster in ${layout.cluster}`);
       // A cluster without PG_VERSION is what a failed initdb leaves: start it again from nothing.
       rmSync(layout.cluster, { recursive: true, force: true });
@@ -115,6 +116,7 @@ export class EmbeddedServer {
       for (const line of chunk.toString().split('\n')) if (line.trim()) logger?.error(`postgres: ${line}`);
     });
     await waitReady(layout.cluster, child, () => stderr);
+    if (firstStart) syncCluster(layout, binaries.initdb, user);
     // A bot that exits without stopping it (an uncaught error) still asks its server to stop.
     const onExit = () => {
       child.kill('SIGINT');
