@@ -1,10 +1,10 @@
 /**
- * npm run bench [-- --concurrency 50 --requests 2000 --pglite-requests 500 --db postgres|pglite|both
+ * npm run bench [-- --concurrency 50 --requests 2000 --db postgres|embedded|both
  *                   --duplicates 0.1 --strict]
  *
  * Drives the running bot (createApp, HTTP mode, the real receiver acking before listeners run,
  * as in production) with signed `/cop norms` requests and reaction-vote events, on Postgres (a
- * throwaway database it creates and drops) and on PGlite, beside a bare Bolt app acking the
+ * throwaway database it creates and drops) and on the embedded server, beside a bare Bolt app acking the
  * same requests in the same run (before and after the bot's, averaged). Prints throughput and
  * p50/p99 ack latency, the vote tallies it expected and found, and the bot's idle resident memory
  * in a fresh process, each beside its goal with PASS or MISS. The fake Slack Web API and the load
@@ -38,8 +38,6 @@ type Kind = 'postgres' | 'embedded';
 interface Options {
   concurrency: number;
   requests: number;
-  /** PGlite runs every query on its one thread, one at a time, and is far slower: fewer requests keep the run short. */
-  pgliteRequests: number;
   db: Kind[];
   duplicates: number;
   strict: boolean;
@@ -65,7 +63,6 @@ function parseOptions(argv: string[]): Options {
   return {
     concurrency: int('concurrency', 50),
     requests: int('requests', 2000),
-    pgliteRequests: int('pglite-requests', 500),
     db: db === 'both' ? ['postgres', 'embedded'] : [db as Kind],
     duplicates,
     strict: raw.has('strict'),
@@ -339,12 +336,12 @@ interface DbFigures {
   stored: { reached: boolean; seconds: number };
   expected: Tally;
   found: Tally;
-  /** Idle RSS of a fresh process: on a data directory it created (PGlite: initdb ran in it), and restarted on it. */
+  /** Idle RSS of a fresh process (Postgres only: bench/embedded.ts measures the embedded bot with its server). */
   rssMb: { first: number | undefined; restarted: number | undefined };
 }
 
 async function benchDatabase(kind: Kind, fake: BenchSlack, opts: Options): Promise<DbFigures> {
-  const n = kind === 'embedded' ? opts.pgliteRequests : opts.requests;
+  const n = opts.requests;
   const bareBefore = await measureBare(fake, opts, n);
   const database = await openBenchDatabase(kind, opts.adminUrl);
   try {
@@ -393,9 +390,8 @@ async function benchDatabase(kind: Kind, fake: BenchSlack, opts: Options): Promi
     }
     const bareAfter = await measureBare(fake, opts, n);
     const bare = { norms: meanOf(bareBefore.norms, bareAfter.norms), votes: meanOf(bareBefore.votes, bareAfter.votes) };
-    // Postgres is migrated already, so its first start is a restart; on PGlite the first start runs initdb.
-    const first = await idleRssMb(fake, database.env);
-    const restarted = kind === 'embedded' ? await idleRssMb(fake, database.env) : first;
+    const first = kind === 'postgres' ? await idleRssMb(fake, database.env) : undefined;
+    const restarted = first;
     return {
       kind,
       bare,
@@ -426,7 +422,7 @@ async function main(): Promise<void> {
   const fake = await new BenchSlack().start();
   const goals: boolean[] = [];
   console.log(
-    `CoP bot benchmark: ${opts.requests} requests per scenario (${opts.pgliteRequests} on PGlite), concurrency ${opts.concurrency}, ` +
+    `CoP bot benchmark: ${opts.requests} requests per scenario, concurrency ${opts.concurrency}, ` +
       `${Math.round(opts.duplicates * 100)}% of vote events re-delivered; node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)}`,
   );
   console.log(
@@ -493,15 +489,7 @@ async function main(): Promise<void> {
       if (v !== undefined) goals.push(ok);
       console.log(`  postgres  ${mb(v)} (goal < ${GOAL_RSS_MB} MB) ${v === undefined ? '' : verdict(ok)}`);
     } else {
-      console.log(`  pglite    ${mb(r.rssMb.restarted)} restarted on its data directory (for the record; no goal)`);
-      console.log(
-        `  ${''.padEnd(10)}${mb(r.rssMb.first)} on the first start, which ran initdb: mostly garbage once started ` +
-          `(initdb's own WASM instance), which an idle process does not collect; a restart does not pay it`,
-      );
-      console.log(
-        `  ${''.padEnd(10)}PGlite runs PostgreSQL in the bot's process: its WASM memory (128 MB minimum) and ` +
-          `16 MB of shared buffers count as the bot's`,
-      );
+      console.log(`  embedded  see the process bench below (the bot and its PostgreSQL processes, PSS)`);
     }
   }
 

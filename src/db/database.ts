@@ -1,7 +1,6 @@
-import type { Logger } from '@slack/logger';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { EmbeddedServer } from './embedded/server';
+import { EmbeddedServer, type ServerLog } from './embedded/server';
 import { PreparingPool } from './prepared-statements';
 import type { Database } from './schema';
 
@@ -46,7 +45,7 @@ export function openPostgres(connectionString: string, options: { max?: number }
  */
 export async function openEmbedded(
   dataDir: string,
-  options: { logger?: Logger; settings?: Record<string, string> } = {},
+  options: { logger?: ServerLog; settings?: Record<string, string> } = {},
 ): Promise<DatabaseHandle> {
   const server = await EmbeddedServer.start({ dataDir, ...options });
   const postgres = openPostgres(server.url(), { max: 8 });
@@ -62,7 +61,7 @@ export async function openEmbedded(
 
 export function openDatabase(
   config: { databaseUrl?: string; dataDir: string },
-  logger?: Logger,
+  logger?: ServerLog,
 ): Promise<DatabaseHandle> {
   return config.databaseUrl
     ? Promise.resolve(openPostgres(config.databaseUrl))

@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { Logger } from '@slack/logger';
 import pg from 'pg';
 import { postgresBinaries } from './binaries';
 import { clearOrphan, initCluster, readPidFile, spawnOptions, syncCluster } from './cluster';
@@ -34,9 +33,15 @@ export const SMALL_SETTINGS: Readonly<Record<string, string>> = {
   lc_messages: 'C',
 };
 
+/** Where the server's few lines go (the app's logger fits). */
+export interface ServerLog {
+  info(message: string): void;
+  error(message: string): void;
+}
+
 export interface EmbeddedServerOptions {
   readonly dataDir: string;
-  readonly logger?: Logger;
+  readonly logger?: ServerLog;
   /** Overrides of SMALL_SETTINGS (tests run many databases on one server). */
   readonly settings?: Readonly<Record<string, string>>;
 }
