@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type CustomRoute, type Receiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
@@ -16,6 +16,7 @@ import { AppLogger } from './logger';
 import { registerCopCommand } from './slack/cop-command';
 import { createSlackTransport } from './slack/http-transport';
 import { SlackRoutes } from './slack/routes';
+import { SocketModeLink, type SocketModeOptions } from './slack/socket-mode';
 import { AfterAckQueue } from './slack/after-ack';
 import { drainOutbox } from './slack/outbox';
 import { Scheduler } from './scheduler';
@@ -32,6 +33,8 @@ export interface AppDeps {
   readonly processBeforeResponse?: boolean;
   /** Overrides for the Web API client (tests shorten retries). */
   readonly clientOptions?: WebClientOptions;
+  /** Socket Mode's heartbeat and reconnect timings (tests shorten them), and who hears of the socket's state. */
+  readonly socketMode?: Pick<SocketModeOptions, 'timings' | 'onConnectedChange'>;
 }
 
 export interface CopBot {
@@ -52,10 +55,9 @@ export function createApp(deps: AppDeps): CopBot {
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? new AppLogger(config.logLevel);
   const socketMode = config.slackAppToken !== undefined;
-  let socketConnected = false;
   let botUserId: string | undefined;
 
-  const ready = async () => (await database.ping()) && (!socketMode || socketConnected);
+  const ready = async () => (await database.ping()) && (socket?.connected ?? true);
   const customRoutes: CustomRoute[] = [
     { path: '/healthz', method: ['GET'], handler: (_req, res) => reply(res, 200, 'ok') },
     {
@@ -74,25 +76,25 @@ export function createApp(deps: AppDeps): CopBot {
     fetch: transport.fetch,
     ...deps.clientOptions,
   };
-  const receiver: Receiver = socketMode
-    ? new SocketModeReceiver({
+  const socket = socketMode
+    ? new SocketModeLink({
         appToken: config.slackAppToken!,
         logger: logger.child('socket-mode'),
         customRoutes,
-        installerOptions: { port: config.port, clientOptions },
+        port: config.port,
+        clientOptions,
+        ...deps.socketMode,
       })
-    : new HTTPReceiver({
-        signingSecret: config.slackSigningSecret!,
-        endpoints: '/slack/events',
-        customRoutes,
-        logger: logger.child('http'),
-        processBeforeResponse: deps.processBeforeResponse ?? false,
-      });
-  if (receiver instanceof SocketModeReceiver) {
-    receiver.client.on('connected', () => (socketConnected = true));
-    receiver.client.on('disconnected', () => (socketConnected = false));
-  }
-
+    : undefined;
+  const receiver: Receiver =
+    socket ??
+    new HTTPReceiver({
+      signingSecret: config.slackSigningSecret!,
+      endpoints: '/slack/events',
+      customRoutes,
+      logger: logger.child('http'),
+      processBeforeResponse: deps.processBeforeResponse ?? false,
+    });
   const app = new App({
     token: config.slackBotToken,
     receiver,
@@ -196,9 +198,6 @@ export function createApp(deps: AppDeps): CopBot {
     async stop() {
       await scheduler.stop();
       await app.stop();
-      // In Socket Mode app.stop() only starts the WebSocket close handshake; let it finish.
-      const closing = Date.now() + 2_000;
-      while (socketConnected && Date.now() < closing) await new Promise((r) => setTimeout(r, 20));
       const deadline = Date.now() + 8_000;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       await transport.close();
