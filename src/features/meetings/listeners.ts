@@ -15,6 +15,7 @@ import { attendanceModal, scheduleModal } from './modals';
 import * as views from './views';
 import { zoneOf } from './zones';
 import type { SlackRoutes } from '../../slack/routes';
+import { postOnce } from '../../slack/post';
 
 const clickBody = z.object({
   user: z.object({ id: z.string(), team_id: z.string().optional() }),
@@ -170,10 +171,7 @@ export function registerMeetingListeners(
       `meeting of cop ${cop.id} scheduled by a coordinator` +
         (cancelled ? `; ${cancelled} unsent reminders for the old time cancelled` : ''),
     );
-    await client.chat.postMessage({
-      channel: cop.channel_id,
-      text: views.scheduledText(meeting, userId, next, changed),
-    });
+    await postOnce(client, { channel: cop.channel_id, text: views.scheduledText(meeting, userId, next, changed) });
   });
 
   routes.action(views.ACTION_ATTENDANCE, async ({ ack, body, client, respond }) => {

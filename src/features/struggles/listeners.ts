@@ -25,6 +25,7 @@ import type { StruggleRow } from './tables';
 import * as views from './views';
 import { onViewSubmission } from '../../slack/submission-deadline';
 import type { SlackRoutes } from '../../slack/routes';
+import { postOnce } from '../../slack/post';
 
 /** Opens the struggle form for a CoP (from `/cop struggle`, the App Home or help). */
 export async function openStruggleForm(client: WebClient, triggerId: string, copId: number, text = '') {
@@ -101,12 +102,11 @@ export function registerPostingListeners(routes: SlackRoutes, ctx: FeatureContex
         ctx.db,
         { copId: cop.id, channelId: cop.channel_id, struggle: input, now },
         async (row) => {
-          const posted = await client.chat.postMessage({
-            channel: cop.channel_id,
-            ...views.strugglePost(row),
-            ...POST_OPTIONS,
-          });
-          if (!posted.ts) throw new Error('Slack returned no message ts');
+          const posted = await postOnce(
+            client,
+            { channel: cop.channel_id, ...views.strugglePost(row), ...POST_OPTIONS },
+            { key: `struggle:${row.id}`, logger: log },
+          );
           return { ts: posted.ts, permalink: await permalinkOf(client, cop.channel_id, posted.ts) };
         },
         (ts) => retract(client, cop.channel_id, ts),
@@ -125,7 +125,7 @@ export function registerPostingListeners(routes: SlackRoutes, ctx: FeatureContex
     // The author's rights go to them directly: never through the outbox, which names recipients.
     let dmSent = true;
     try {
-      await client.chat.postMessage({
+      await postOnce(client, {
         channel: user.id,
         ...views.authorDm(struggle, caps.issue(struggle.id)),
         ...POST_OPTIONS,

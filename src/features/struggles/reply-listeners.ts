@@ -26,6 +26,7 @@ import type { ReplyRow, StruggleRow } from './tables';
 import * as views from './views';
 import { onViewSubmission } from '../../slack/submission-deadline';
 import type { SlackRoutes } from '../../slack/routes';
+import { postOnce } from '../../slack/post';
 
 /**
  * Anonymous replies from the post, and the author's follow-ups and resolution from their DM.
@@ -140,13 +141,16 @@ export function registerReplyListeners(routes: SlackRoutes, ctx: FeatureContext,
           ctx.db,
           { struggle, kind, text, now },
           async (row) => {
-            const posted = await client.chat.postMessage({
-              channel: struggle.channel_id,
-              thread_ts: struggle.message_ts!,
-              ...views.anonymousReply(kind, row.id, text),
-              ...POST_OPTIONS,
-            });
-            if (!posted.ts) throw new Error('Slack returned no message ts');
+            const posted = await postOnce(
+              client,
+              {
+                channel: struggle.channel_id,
+                thread_ts: struggle.message_ts!,
+                ...views.anonymousReply(kind, row.id, text),
+                ...POST_OPTIONS,
+              },
+              { key: `reply:${row.id}`, logger: log },
+            );
             return { ts: posted.ts };
           },
           (ts) => retract(client, struggle.channel_id, ts),
