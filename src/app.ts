@@ -45,7 +45,7 @@ export interface CopBot {
   start(): Promise<void>;
   /** Stops taking requests, lets in-flight work finish, stops the scheduler. Leaves the database open. */
   stop(): Promise<void>;
-  /** One scheduler tick, now; what cron does every minute. */
+  /** One scheduler tick, now (what cron does every minute), and the sending of the DMs it queued. */
   tick(now?: Date): Promise<void>;
   ready(): Promise<boolean>;
 }
@@ -119,11 +119,24 @@ export function createApp(deps: AppDeps): CopBot {
 
   const features: Feature[] = [];
   const home = (): ReturnType<typeof homeFeature> => homeSurface;
-  // One drain at a time per instance; the database keeps several instances from double-sending.
+  // The outbox drains apart from the scheduler's tick, so a long fan-out never holds up the other
+  // jobs. One drain at a time per instance (the database keeps instances from double-sending);
+  // a call during a drain makes it look once more at the end, for what was queued meanwhile.
+  const stopSending = new AbortController();
   let draining: Promise<void> | undefined;
+  let drainAgain = false;
+  const drainLoop = async (): Promise<void> => {
+    do {
+      drainAgain = false;
+      await drainOutbox(database.db, app.client, logger.child('outbox'), () => clock.now(), {
+        signal: stopSending.signal,
+      });
+    } while (drainAgain && !stopSending.signal.aborted);
+  };
   const sendDueDms = (): Promise<void> => {
-    draining ??= drainOutbox(database.db, app.client, logger.child('outbox'), () => clock.now())
-      .then(() => undefined)
+    if (stopSending.signal.aborted) return Promise.resolve();
+    if (draining) drainAgain = true;
+    draining ??= drainLoop()
       .catch((error: unknown) => logger.error('sending queued DMs failed', error))
       .finally(() => (draining = undefined));
     return draining;
@@ -156,13 +169,13 @@ export function createApp(deps: AppDeps): CopBot {
   features.push(strugglesFeature(ctx));
   features.push(meetingsFeature(ctx, { agendaProviders: [strugglesSinceLastMeeting] }));
 
-  // Last, so DMs queued by the jobs above go out in the same tick.
+  // Last, so DMs queued by the jobs above go out in the same tick; started, not awaited.
   features.push({
     name: 'outbox',
     jobs: [
       {
         name: 'send-dms',
-        run: sendDueDms,
+        run: async () => void sendDueDms(),
       },
     ],
   });
@@ -185,7 +198,10 @@ export function createApp(deps: AppDeps): CopBot {
     features,
     routes,
     ready,
-    tick: (now) => scheduler.tick(now),
+    async tick(now) {
+      await scheduler.tick(now);
+      await draining;
+    },
     async start() {
       await app.start(config.port);
       const auth = await app.client.auth.test();
@@ -197,6 +213,9 @@ export function createApp(deps: AppDeps): CopBot {
     },
     async stop() {
       await scheduler.stop();
+      // DMs being sent finish; the rest of a fan-out stays queued for the next start (or instance).
+      stopSending.abort();
+      await draining;
       await app.stop();
       const deadline = Date.now() + 8_000;
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -80,6 +80,11 @@ export interface DrainOptions {
    * time-compressed fake Slack (a minute lasts a second) and sets 1/60 to match.
    */
   retryAfterScale?: number;
+  /**
+   * Shutdown: once aborted, no further message is sent (claimed ones go back to the queue);
+   * sends already in flight finish and are recorded.
+   */
+  signal?: AbortSignal;
 }
 
 // A message rate-limited this often in one drain goes back to the queue for a later tick.
@@ -122,7 +127,8 @@ export async function drainOutbox(
   const gate = new RateGate();
   let rateLimited = 0;
 
-  for (;;) {
+  const signal = options.signal;
+  while (!signal?.aborted) {
     const claimed = await claimDue(db, now(), batchSize, leaseMs);
     if (claimed.length === 0) break;
     const claimedAt = Date.now();
@@ -131,6 +137,10 @@ export async function drainOutbox(
     const worker = async () => {
       for (let message = queue.shift(); message; message = queue.shift()) {
         await gate.wait();
+        if (signal?.aborted) {
+          await release(db, message.id);
+          continue;
+        }
         if (Date.now() - claimedAt > leaseMs - LEASE_MARGIN_MS) {
           await release(db, message.id);
           continue;
