@@ -1,4 +1,5 @@
 import type { SlackRoutes } from './routes';
+import { isDatabaseUnavailable, TRY_AGAIN_SHORTLY } from './unavailable';
 import type { Db } from '../db/database';
 import type { Cop } from '../db/schema';
 import type { Subcommand } from '../features/types';
@@ -85,7 +86,9 @@ export function registerCopCommand(
       deps.logger.error(`/cop ${subcommand.name} failed in channel ${command.channel_id}`, error);
       await respond({
         response_type: 'ephemeral',
-        text: 'Sorry, something went wrong on our side. Nothing was changed; please try again.',
+        text: isDatabaseUnavailable(error)
+          ? TRY_AGAIN_SHORTLY
+          : 'Sorry, something went wrong on our side. Nothing was changed; please try again.',
       }).catch(() => undefined);
     }
   });

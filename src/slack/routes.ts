@@ -13,6 +13,8 @@ import type {
 } from '@slack/bolt';
 import type { AppLogger } from '../logger';
 import type { AfterAckQueue, Release } from './after-ack';
+import { postOnce } from './post';
+import { isDatabaseUnavailable, TRY_AGAIN_SHORTLY, unavailableModal } from './unavailable';
 
 /** An action_id, callback_id or event type: exact, or a pattern. */
 export type RouteKey = string | RegExp;
@@ -139,9 +141,11 @@ export class SlackRoutes {
     if (kind === 'event' || !args.ack) return runAll(kind, key, handlers, args);
     const ack = args.ack;
     let slot: Promise<Release> | undefined;
+    let acked = false;
     const queued: Args = {
       ...args,
       ack: async (response?: unknown) => {
+        acked = true;
         await ack(response);
         slot ??= this.afterAck.acquire();
         await slot;
@@ -149,10 +153,36 @@ export class SlackRoutes {
     };
     try {
       await runAll(kind, key, handlers, queued);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      this.logger.warn(`${kind} ${key}: the database is unavailable; the user is told to try again shortly`);
+      await tellUnavailable(kind, args, acked ? undefined : ack).catch((e: unknown) =>
+        this.logger.error(`telling the user of ${kind} ${key} to try again failed`, e),
+      );
     } finally {
       void slot?.then((release) => release());
     }
   }
+}
+
+/**
+ * The database is away: the request is acknowledged if it was not yet (a form gets a notice
+ * pushed over it, so the input is kept), and the user is told to try again shortly, where
+ * Slack lets us answer (the response_url), else by DM.
+ */
+async function tellUnavailable(kind: string, args: Args, ack: Args['ack']): Promise<void> {
+  if (ack && kind === 'view') return ack({ response_action: 'push', view: unavailableModal() });
+  if (ack) await ack();
+  const { respond, body, client } = args as Args & {
+    respond?: (message: { response_type: 'ephemeral'; replace_original: false; text: string }) => Promise<unknown>;
+    body?: { user?: { id?: string }; user_id?: string };
+  };
+  if (respond) {
+    await respond({ response_type: 'ephemeral', replace_original: false, text: TRY_AGAIN_SHORTLY });
+    return;
+  }
+  const userId = body?.user?.id ?? body?.user_id;
+  if (userId) await postOnce(client, { channel: userId, text: TRY_AGAIN_SHORTLY });
 }
 
 async function runAll(kind: string, key: string, handlers: Handler[], args: Args): Promise<void> {
