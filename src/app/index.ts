@@ -121,7 +121,9 @@ export function createApp(deps: AppDeps): CopBot {
 
   // A few jobs after their acks at a time: below the pool's 10 connections, so scheduled jobs
   // and vote batches still find one (see AfterAckQueue).
-  const routes = new SlackRoutes(logger.child('routes'), new AfterAckQueue({ concurrency: 4, leaseMs: 2_000 }));
+  const routes = new SlackRoutes(logger.child('routes'), new AfterAckQueue({ concurrency: 4, leaseMs: 2_000 }), () =>
+    database.ping(),
+  );
   registerCopRouter(routes, { community, logger, subcommands: catalogue.subcommands() });
   catalogue.register(routes);
   routes.attach(app);

@@ -116,6 +116,25 @@ describe('a database outage loses nothing and needs no restart', () => {
     expect(norms.text).toContain('Adopted norms');
   });
 
+  it('a database that stops answering without closing anything (a partition): still told to try again within 3 s', async () => {
+    proxy.stall();
+    try {
+      for (const send of [
+        () => h.command('U2', 'norms'),
+        () => h.clickButton('U2', 'norms:propose-open', String(copId), { messageTs: '1.1' }),
+      ]) {
+        const answer = await answered(send);
+        expect(answer.text).toBe(TRY_AGAIN_SHORTLY);
+        expect(answer.ms).toBeLessThan(3_000);
+      }
+      expect(await status('/healthz')).toBe(200);
+    } finally {
+      proxy.cut();
+      proxy.restore();
+    }
+    await waitUntil('/readyz 200', async () => (await status('/readyz')) === 200, 10_000);
+  }, 60_000);
+
   it('reminders that fell due during an outage go out after it, once each', async () => {
     h.clock.set(REMINDER_AT);
     proxy.cut();

@@ -10,6 +10,8 @@ export class TcpProxy {
   private server: Server | undefined;
   private readonly open = new Set<Socket>();
   private up = true;
+  private stalled = false;
+  private readonly held: Socket[] = [];
   port = 0;
 
   constructor(
@@ -27,13 +29,26 @@ export class TcpProxy {
   /** The outage begins: connections reset, new ones refused. */
   cut(): void {
     this.up = false;
+    for (const client of this.held.splice(0)) client.resetAndDestroy();
     for (const socket of this.open) socket.resetAndDestroy();
     this.open.clear();
   }
 
-  /** The database is back. */
+  /**
+   * The database stops answering without closing anything (a network partition): bytes are no
+   * longer passed either way, and new connections are accepted but never reach it.
+   */
+  stall(): void {
+    this.stalled = true;
+    for (const socket of this.open) socket.pause();
+  }
+
+  /** The database is back (after a cut or a stall). */
   restore(): void {
     this.up = true;
+    this.stalled = false;
+    for (const socket of this.open) socket.resume();
+    for (const client of this.held.splice(0)) if (!client.destroyed) this.pipe(client);
   }
 
   async stop(): Promise<void> {
@@ -44,6 +59,10 @@ export class TcpProxy {
   private pipe(client: Socket): void {
     if (!this.up) {
       client.resetAndDestroy();
+      return;
+    }
+    if (this.stalled) {
+      this.held.push(client);
       return;
     }
     const upstream = connect(this.targetPort, this.targetHost);
