@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import type { Feature } from '../features/types';
 import type { AppLogger } from '../logger';
+import { countDrain } from '../metrics';
 import { drainOutbox } from '../slack/outbox';
 
 /**
@@ -51,7 +52,9 @@ export class DueDms {
   private async drain(): Promise<void> {
     do {
       this.again = false;
-      await drainOutbox(this.db, this.client, this.logger, () => this.clock.now(), { signal: this.stopping.signal });
+      countDrain(
+        await drainOutbox(this.db, this.client, this.logger, () => this.clock.now(), { signal: this.stopping.signal }),
+      );
     } while (this.again && !this.stopping.signal.aborted);
   }
 }
