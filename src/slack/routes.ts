@@ -169,28 +169,7 @@ export class SlackRoutes {
       return this.runAtOnce(kind, key, handlers, args);
     }
     if (kind === 'command' && this.afterAck.full) return refuse(args);
-    const ack = args.ack;
-    let slot: Promise<Release> | undefined;
-    const notice = new UnavailableNotice(kind, key, args, this.logger);
-    const queued: Args = {
-      ...args,
-      ack: async (response?: unknown) => {
-        if (!notice.claimAck()) return;
-        await ack(response);
-        slot ??= this.afterAck.acquire();
-        await slot;
-      },
-    };
-    const stopWatching = this.databaseAnswers ? notice.watch(this.databaseAnswers) : undefined;
-    try {
-      await runAll(kind, key, handlers, queued);
-    } catch (error) {
-      if (!isDatabaseUnavailable(error)) throw error;
-      await notice.tell();
-    } finally {
-      stopWatching?.();
-      void slot?.then((release) => release());
-    }
+    return this.runWatched(kind, key, handlers, args, true);
   }
 
   private commandRunsAtOnce(key: string, args: Args): boolean {
@@ -202,9 +181,39 @@ export class SlackRoutes {
     if (this.atOnce >= AT_ONCE_LIMIT) return refuse(args);
     this.atOnce += 1;
     try {
-      await runAll(kind, key, handlers, args);
+      await this.runWatched(kind, key, handlers, args, false);
     } finally {
       this.atOnce -= 1;
+    }
+  }
+
+  /**
+   * Runs an interaction's handlers with the database watched, so an outage still gets the user
+   * "try again shortly" within 3 s; `queued` work waits for an after-ack slot once it has acked.
+   */
+  private async runWatched(kind: string, key: string, handlers: Handler[], args: Args, queued: boolean) {
+    const ack = args.ack!;
+    let slot: Promise<Release> | undefined;
+    const notice = new UnavailableNotice(kind, key, args, this.logger);
+    const watched: Args = {
+      ...args,
+      ack: async (response?: unknown) => {
+        if (!notice.claimAck()) return;
+        await ack(response);
+        if (!queued) return;
+        slot ??= this.afterAck.acquire();
+        await slot;
+      },
+    };
+    const stopWatching = this.databaseAnswers ? notice.watch(this.databaseAnswers) : undefined;
+    try {
+      await runAll(kind, key, handlers, watched);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      await notice.tell();
+    } finally {
+      stopWatching?.();
+      void slot?.then((release) => release());
     }
   }
 }
