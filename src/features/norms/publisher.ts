@@ -3,6 +3,7 @@ import type { Cop, Proposal } from '../../db/schema';
 import type { AppLogger } from '../../logger';
 import type { NormsService, ProposalInput, Settled } from './service';
 import { outcomeAnnouncement, proposalMessage, PROPOSAL_POST_FAILED } from './views';
+import { postOnce } from '../../slack/post';
 
 /** Waits before settling a proposal again after a failure: 1 s, doubling, at most a minute apart. */
 const RETRY_BASE_MS = 1_000;
@@ -34,9 +35,12 @@ export class ProposalPublisher {
     let postedTs: string | undefined;
     try {
       const message = proposalMessage(await this.service.snapshot(draft));
-      const posted = await this.client.chat.postMessage({ channel: cop.channel_id, ...message });
+      const posted = await postOnce(
+        this.client,
+        { channel: cop.channel_id, ...message },
+        { key: `proposal:${draft.id}`, logger: this.logger },
+      );
       postedTs = posted.ts;
-      if (!postedTs) throw new Error('chat.postMessage returned no ts');
       await this.service.attachMessage(draft.id, postedTs);
       this.logger.info(`proposal ${draft.id} (${draft.kind}) posted in cop ${cop.id}`);
       return { ...draft, message_ts: postedTs };
@@ -126,11 +130,11 @@ export class ProposalPublisher {
   private async announce(snapshot: Settled['snapshot']): Promise<void> {
     const proposal = snapshot.proposal;
     try {
-      await this.client.chat.postMessage({
-        channel: proposal.channel_id,
-        thread_ts: proposal.message_ts!,
-        text: outcomeAnnouncement(snapshot),
-      });
+      await postOnce(
+        this.client,
+        { channel: proposal.channel_id, thread_ts: proposal.message_ts!, text: outcomeAnnouncement(snapshot) },
+        { key: `proposal-outcome:${proposal.id}`, logger: this.logger },
+      );
     } catch (error) {
       this.logger.error(`announcing the outcome of proposal ${proposal.id} failed`, error);
     }
@@ -141,9 +145,9 @@ export class ProposalPublisher {
     try {
       await this.client.chat.postEphemeral({ channel: channelId, user: userId, text });
     } catch {
-      await this.client.chat
-        .postMessage({ channel: userId, text })
-        .catch((error: unknown) => this.logger.error('telling a user privately failed', error));
+      await postOnce(this.client, { channel: userId, text }, { logger: this.logger }).catch((error: unknown) =>
+        this.logger.error('telling a user privately failed', error),
+      );
     }
   }
 }

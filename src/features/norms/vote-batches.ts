@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database';
 import { isTransientDbError, withRetry } from '../../db/retry';
+import { countVotes } from '../../metrics';
 import type { Proposal, Stance } from '../../db/schema';
 import type { AppLogger } from '../../logger';
 import type { Conn } from './repository';
@@ -183,6 +184,13 @@ export class VoteBatcher {
   private async flush(batch: Waiting[]): Promise<void> {
     try {
       const results = await this.attempt(batch);
+      const via = (w: Waiting) => (w.vote.eventId === undefined ? 'button' : 'reaction');
+      for (const kind of ['button', 'reaction'] as const) {
+        countVotes(
+          kind,
+          results.filter((_, i) => via(batch[i]!) === kind),
+        );
+      }
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
       // Still failing after the retries (the database is down): the votes fail as one would alone.

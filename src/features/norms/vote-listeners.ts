@@ -11,6 +11,7 @@ import { NOT_A_MEMBER_VOTE, VOTE_FAILED, VOTING_CLOSED, objectionReply, voteRece
 import type { ActionArgs, ViewSubmissionArgs } from '../../slack/listener-args';
 import { onViewSubmission } from '../../slack/submission-deadline';
 import type { SlackRoutes } from '../../slack/routes';
+import { postOnce } from '../../slack/post';
 
 const buttonBody = z.object({
   user: z.object({ id: z.string() }),
@@ -74,7 +75,7 @@ export function registerVoteListeners(routes: SlackRoutes, deps: Deps): void {
 /** A private answer to a click: ephemeral where Slack gives a response_url, else a DM. */
 async function tell(ctx: FeatureContext, respond: RespondFn, click: Click, text: string): Promise<void> {
   if (click.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
-  else await ctx.client.chat.postMessage({ channel: click.user.id, text });
+  else await postOnce(ctx.client, { channel: click.user.id, text });
 }
 
 /** Support: counts at once, then the message, then a receipt (or the App Home, if clicked there). */
@@ -139,11 +140,12 @@ async function objectionSubmitted({ ctx, votes, publisher }: Deps, { ack, body, 
   });
   const result = await votes.cast(vote).catch(() => undefined);
   if (result?.kind !== 'counted') {
-    await client.chat.postMessage({ channel: userId, text: refusalText(result) ?? VOTE_FAILED });
+    await postOnce(client, { channel: userId, text: refusalText(result) ?? VOTE_FAILED });
     return;
   }
   if (reason && proposal.message_ts) {
-    await client.chat.postMessage({
+    // No stable key: it would name the objector of an anonymous reason.
+    await postOnce(client, {
       channel: proposal.channel_id,
       thread_ts: proposal.message_ts,
       text: objectionReply(reason, anonymous ? undefined : userId),
