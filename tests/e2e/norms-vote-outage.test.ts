@@ -2,7 +2,7 @@ import { openPostgres } from '../../src/db/database';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { Harness } from '../support/harness';
 import { messageText, reactAt, submitProposal } from '../support/norms';
-import { PgProxy } from '../support/pg-proxy';
+import { TcpProxy } from '../support/tcp-proxy';
 import { waitUntil } from '../support/wait';
 
 /**
@@ -14,15 +14,17 @@ import { waitUntil } from '../support/wait';
 describe('reaction votes while the database is away (Postgres behind a proxy that is cut)', () => {
   const MEMBERS = Array.from({ length: 40 }, (_, i) => `U${100 + i}`);
   let direct: TestDatabase;
-  let proxy: PgProxy;
+  let proxy: TcpProxy;
   let h: Harness;
 
   beforeAll(async () => {
     direct = await createTestDatabase('postgres');
     const url = new URL(direct.url!);
-    proxy = await new PgProxy(url.hostname, Number(url.port || 5432)).start();
-    const proxied = openPostgres(proxy.urlFor(direct.url!));
-    const sharedDatabase: TestDatabase = { ...proxied, url: proxy.urlFor(direct.url!), destroy: () => proxied.close() };
+    proxy = await new TcpProxy(url.hostname, Number(url.port || 5432)).start();
+    const viaProxy = new URL(direct.url!);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const proxied = openPostgres(viaProxy.toString());
+    const sharedDatabase: TestDatabase = { ...proxied, url: viaProxy.toString(), destroy: () => proxied.close() };
     // As in production: the HTTP response goes as soon as the listener acks.
     h = await Harness.start({ sharedDatabase, members: MEMBERS, processBeforeResponse: false });
     await h.setupCop(MEMBERS[0]);
