@@ -48,6 +48,8 @@ export interface CopBot {
   /** One scheduler tick, now; what cron does every minute. */
   tick(now?: Date): Promise<void>;
   ready(): Promise<boolean>;
+  /** Requests whose listeners are still running (what shutdown waits for; tests wait for 0). */
+  busy(): number;
 }
 
 /** The app's table of contents: how Slack reaches it, what it is made of, how it starts and stops. */
@@ -131,6 +133,7 @@ export function createApp(deps: AppDeps): CopBot {
     features: catalogue.features,
     routes,
     ready,
+    busy: () => inFlight.size,
     tick: (now) => scheduler.tick(now),
     async start() {
       await app.start(config.port);

@@ -19,6 +19,7 @@ describe('SlackRoutes: acks at once, the work after them a slot at a time', () =
   let url: string;
   const started: string[] = [];
   const gates = new Map<string, () => void>();
+  let queue: AfterAckQueue;
   const work = (name: string) => {
     started.push(name);
     return new Promise<void>((resolve) => gates.set(name, resolve));
@@ -35,7 +36,8 @@ describe('SlackRoutes: acks at once, the work after them a slot at a time', () =
       logLevel: LogLevel.WARN,
       clientOptions: { slackApiUrl: fake.url },
     });
-    const routes = new SlackRoutes(logger, new AfterAckQueue({ concurrency: 1, leaseMs: 60_000 }));
+    queue = new AfterAckQueue({ concurrency: 1, leaseMs: 60_000 });
+    const routes = new SlackRoutes(logger, queue);
     routes.command('/cop', async ({ ack, command }) => {
       await ack();
       await work(`command ${command.text}`);
@@ -84,7 +86,8 @@ describe('SlackRoutes: acks at once, the work after them a slot at a time', () =
     // The slot is taken: these are acknowledged all the same, and wait.
     expect((await click('U2')).status).toBe(200);
     expect((await command('second')).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 100));
+    // Both wait for the slot (the positive event); only then is "not started" judged.
+    await waitUntil('the click and the second command to wait', () => queue.pending === 2);
     expect(started).toEqual(['command first']);
 
     gates.get('command first')!();
