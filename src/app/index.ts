@@ -41,6 +41,8 @@ export interface AppDeps {
   readonly capabilityKeys?: CapabilityKeys;
   /** Overrides for the Web API client (tests shorten retries). */
   readonly clientOptions?: WebClientOptions;
+  /** How many jobs may wait after their acks before commands are refused as busy (default 200). */
+  readonly afterAckWaiting?: number;
 }
 
 export interface CopBot {
@@ -126,9 +128,10 @@ export function createApp(deps: AppDeps): CopBot {
   // Last, so DMs queued by the jobs above go out in the same tick.
   catalogue.add(housekeeping(database.db, logger), dueDms.feature());
 
-  // A few jobs after their acks at a time: below the pool's 10 connections, so scheduled jobs
-  // and vote batches still find one (see AfterAckQueue).
-  const afterAck = new AfterAckQueue({ concurrency: 4, leaseMs: 2_000 });
+  // A few jobs after their acks at a time: below the pool's connections, so scheduled jobs and
+  // vote batches still find one (see AfterAckQueue). At most 200 wait (a few seconds of work);
+  // beyond, a command is told at once that the bot is busy.
+  const afterAck = new AfterAckQueue({ concurrency: 4, leaseMs: 2_000, maxWaiting: deps.afterAckWaiting ?? 200 });
   const routes = new SlackRoutes(logger.child('routes'), afterAck);
   registerCopRouter(routes, { community, logger, subcommands: catalogue.subcommands() });
   catalogue.register(routes);

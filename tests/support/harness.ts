@@ -36,6 +36,8 @@ export interface HarnessOptions {
   fake?: FakeSlack;
   /** LOG_LEVEL for the bot (default info). */
   logLevel?: LogLevelName;
+  /** How many jobs may wait after their acks before commands are answered "busy" (the app's default otherwise). */
+  afterAckWaiting?: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export class Harness {
       clock,
       logger,
       processBeforeResponse: options.processBeforeResponse ?? true,
+      afterAckWaiting: options.afterAckWaiting,
       clientOptions: { retryConfig: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50 } },
     });
     await bot.start();
