@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Cop, Proposal } from '../../db/schema';
 import type { AppLogger } from '../../logger';
 import type { Decision, NormsService, ProposalInput } from './service';
-import { outcomeAnnouncement, proposalMessage, PROPOSAL_POST_FAILED } from './views';
+import { announcementParams, proposalMessage, PROPOSAL_POST_FAILED } from './views';
 
 /**
  * The Slack side of proposals: posting them, keeping their message current, announcing outcomes.
@@ -95,7 +95,8 @@ export class ProposalPublisher {
       await this.client.chat.postMessage({
         channel: proposal.channel_id,
         thread_ts: proposal.message_ts,
-        text: outcomeAnnouncement(snapshot),
+        // Also sent to the channel: an outcome is news for everyone, not only the thread's followers.
+        ...announcementParams(snapshot),
       });
     } catch (error) {
       this.logger.error(`announcing the outcome of proposal ${proposal.id} failed`, error);
