@@ -4,7 +4,15 @@ import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
 import { onViewSubmission } from '../../slack/submission-deadline';
 import { findCopById, isCoordinator } from '../community/repository';
 import type { FeatureContext } from '../types';
-import { metadata, parseProposal, parseRule, parseState, proposeMetadata, ruleMetadata } from './forms';
+import {
+  metadata,
+  parseProposal,
+  parseRule,
+  parseState,
+  proposeFormState,
+  proposeMetadata,
+  ruleMetadata,
+} from './forms';
 import { ACTION, CALLBACK, FIELD } from './ids';
 import { proposeModal, ruleModal } from './modals';
 import { ruleText } from './overview';
@@ -16,6 +24,18 @@ const copButton = z.object({
   user: z.object({ id: z.string() }),
   trigger_id: z.string(),
   actions: z.array(z.object({ value: z.string().regex(/^\d+$/) })).min(1),
+});
+
+/** A change of choice in the proposal form (its radio buttons dispatch a block action). */
+const kindChange = z.object({
+  user: z.object({ id: z.string() }),
+  view: z.object({
+    id: z.string(),
+    hash: z.string(),
+    callback_id: z.string(),
+    private_metadata: z.string(),
+    state: z.object({ values: z.unknown() }),
+  }),
 });
 
 const submission = z.object({
@@ -57,11 +77,26 @@ export function registerProposeListeners(routes: SlackRoutes, { ctx, service, pu
     }
     const values = parseState(parsed.data.view.state.values);
     const norms = await service.numberedNorms(cop.id);
-    const adopted = new Set(norms.map((n) => n.norm.id));
+    const adopted = new Map(norms.map((n) => [n.norm.id, n.norm.title]));
     const form = parseProposal(values, adopted, FIELD.norm in values);
     if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
     await ack();
     await publisher.publish(cop, form.value, userId);
+  });
+
+  routes.action<BlockAction>(FIELD.kind, async ({ ack, body, client }) => {
+    await ack();
+    const change = kindChange.safeParse(body);
+    if (!change.success || change.data.view.callback_id !== CALLBACK.propose) return;
+    const { view, user } = change.data;
+    const meta = metadata(proposeMetadata, view.private_metadata);
+    if (!meta || !(await service.isMember(meta.copId, user.id))) return;
+    const norms = await service.numberedNorms(meta.copId);
+    const form = proposeFormState(parseState(view.state.values));
+    // The hash makes Slack refuse this update if the view changed meanwhile (a quicker second click).
+    await client.views
+      .update({ view_id: view.id, hash: view.hash, view: proposeModal(meta.copId, norms, form) })
+      .catch((error: unknown) => ctx.logger.warn('redrawing the proposal form for another choice failed', error));
   });
 
   routes.action<BlockAction>(ACTION.ruleOpen, async ({ ack, body, client, respond }) => {
