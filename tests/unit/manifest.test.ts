@@ -82,9 +82,10 @@ describe('manifest.yml', () => {
     });
   });
 
-  it('has the one message shortcut the struggles feature listens for', () => {
+  it('has the message shortcuts the struggles feature listens for: helpful answers, and hiding (coordinators)', () => {
     expect(manifest.features.shortcuts).toEqual([
       expect.objectContaining({ name: 'Mark as helpful', type: 'message', callback_id: 'struggles:helpful' }),
+      expect.objectContaining({ name: 'Hide (coordinators)', type: 'message', callback_id: 'struggles:hide' }),
     ]);
   });
 

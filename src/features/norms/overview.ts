@@ -104,6 +104,11 @@ export function welcomeDm(cop: Cop, norms: NumberedNorm[]): { text: string; bloc
       [
         section(intro),
         section(normsText),
+        section(
+          '*How we decide*: a proposal is posted in the channel, and you vote on it there: react :+1: to support ' +
+            'or :-1: to object, or use its *Support* and *Object* buttons (an objection can carry a reason). ' +
+            'Your latest vote counts.',
+        ),
         context('`/cop norms` shows the norms and open proposals; `/cop help` shows everything.'),
       ],
       LIMITS.blocksPerMessage,

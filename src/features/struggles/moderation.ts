@@ -1,3 +1,4 @@
+import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
 import { isCoordinator, isMember, listCoordinators } from '../community/repository';
@@ -27,7 +28,57 @@ async function locate(ctx: FeatureContext, t: Target) {
   return { struggle, reply, ts: reply.message_ts, hidden: reply.hidden_at !== null || struggle.hidden_at !== null };
 }
 
-/** Coordinators hide posts and anonymous replies; anyone reports them privately. */
+export const NOT_A_COORDINATOR_HIDE = `${NOT_A_COORDINATOR} Hiding a post is for coordinators; to flag it to them, choose *Report to coordinators* in its ⋮ menu.`;
+
+const HIDDEN_NOW = 'Hidden: the message now shows a short notice and is left out of search.';
+const NOT_ANONYMOUS =
+  'Only the bot’s anonymous posts and replies can be hidden this way. For a member’s own message, ask them or a workspace admin.';
+
+const hideShortcut = z.object({
+  user: z.object({ id: z.string() }),
+  channel: z.object({ id: z.string() }),
+  message: z.object({ ts: z.string() }),
+});
+
+/** The anonymous post or reply a message is, if it is one of the bot's. */
+async function targetOfMessage(ctx: FeatureContext, channelId: string, ts: string): Promise<Target | undefined> {
+  const struggle = await repo.findStruggleByMessage(ctx.db, channelId, ts);
+  if (struggle) return { target: 'post', id: struggle.id };
+  const reply = await replies.findReplyByMessage(ctx.db, channelId, ts);
+  return reply && reply.kind !== 'member' ? { target: 'reply', id: reply.id } : undefined;
+}
+
+/**
+ * Hides a post or reply for a coordinator of its CoP; what to tell them. The role is checked
+ * here, whichever control the request came from.
+ */
+async function hide(ctx: FeatureContext, client: WebClient, what: Target, userId: string): Promise<string> {
+  const found = await locate(ctx, what);
+  if (!found || found.hidden) return views.NOT_FOUND;
+  const copId = found.struggle.cop_id;
+  if (!(await isCoordinator(ctx.db, copId, userId))) return NOT_A_COORDINATOR_HIDE;
+  const now = ctx.clock.now();
+  const hidden =
+    what.target === 'post'
+      ? await repo.hideStruggle(ctx.db, what.id, now)
+      : await replies.hideReply(ctx.db, what.id, now);
+  if (!hidden) return 'It is already hidden.';
+  await client.chat.update({
+    channel: found.struggle.channel_id,
+    ts: found.ts,
+    ...(what.target === 'post' ? views.HIDDEN_POST : views.HIDDEN_REPLY),
+  });
+  ctx.logger
+    .child('struggles')
+    .info(`a coordinator hid ${what.target === 'post' ? 'struggle' : 'reply'} ${what.id} in cop ${copId}`);
+  return HIDDEN_NOW;
+}
+
+/**
+ * Anyone reports a post or reply privately (its ⋮ menu). Coordinators hide one with the
+ * "Hide (coordinators)" message shortcut, or the button in a report sent to them: the public
+ * post carries no control most members cannot use.
+ */
 export function registerModeration(routes: SlackRoutes, ctx: FeatureContext): void {
   const log = ctx.logger.child('struggles');
 
@@ -39,30 +90,37 @@ export function registerModeration(routes: SlackRoutes, ctx: FeatureContext): vo
     const match = /^(report|hide):(post|reply):(\d+)$/.exec(actions[0]!.selected_option?.value ?? '');
     if (!match) return;
     const what = { target: match[2] as Target['target'], id: Number(match[3]) };
+    // Posts from before the shortcut still offer "Hide" in this menu; the role decides as ever.
+    if (match[1] === 'hide') return tell(client, respond, trigger_id, await hide(ctx, client, what, user.id));
     const found = await locate(ctx, what);
     if (!found || found.hidden) return tell(client, respond, trigger_id, views.NOT_FOUND);
-    const copId = found.struggle.cop_id;
-
-    if (match[1] === 'report') {
-      if (!(await isMember(ctx.db, copId, user.id))) return tell(client, respond, trigger_id, NOT_A_MEMBER);
-      await client.views.open({ trigger_id, view: mviews.reportModal(what.target, what.id) });
-      return;
+    if (!(await isMember(ctx.db, found.struggle.cop_id, user.id))) {
+      return tell(client, respond, trigger_id, NOT_A_MEMBER);
     }
-    // Hiding is the coordinators' alone, checked here whatever the menu showed.
-    if (!(await isCoordinator(ctx.db, copId, user.id))) return tell(client, respond, trigger_id, NOT_A_COORDINATOR);
-    const now = ctx.clock.now();
-    const hidden =
-      what.target === 'post'
-        ? await repo.hideStruggle(ctx.db, what.id, now)
-        : await replies.hideReply(ctx.db, what.id, now);
-    if (!hidden) return tell(client, respond, trigger_id, 'It is already hidden.');
-    await client.chat.update({
-      channel: found.struggle.channel_id,
-      ts: found.ts,
-      ...(what.target === 'post' ? views.HIDDEN_POST : views.HIDDEN_REPLY),
-    });
-    log.info(`a coordinator hid ${what.target === 'post' ? 'struggle' : 'reply'} ${what.id} in cop ${copId}`);
-    await tell(client, respond, trigger_id, 'Hidden: the message now shows a short notice and is left out of search.');
+    await client.views.open({ trigger_id, view: mviews.reportModal(what.target, what.id) });
+  });
+
+  // The message shortcut, on the post or reply itself.
+  routes.shortcut(views.IDS.hideShortcut, async ({ ack, shortcut, client, respond }) => {
+    await ack();
+    const parsed = hideShortcut.safeParse(shortcut);
+    if (!parsed.success) return;
+    const { user, channel, message } = parsed.data;
+    const what = await targetOfMessage(ctx, channel.id, message.ts);
+    const text = what ? await hide(ctx, client, what, user.id) : NOT_ANONYMOUS;
+    await respond({ response_type: 'ephemeral', text });
+  });
+
+  // "Hide it" in a report a coordinator received.
+  routes.action(views.IDS.hide, async ({ ack, body, client, respond }) => {
+    await ack();
+    const parsed = blockActions.safeParse(body);
+    if (!parsed.success) return;
+    const match = /^(post|reply):(\d+)$/.exec(parsed.data.actions[0]!.value ?? '');
+    if (!match) return;
+    const what = { target: match[1] as Target['target'], id: Number(match[2]) };
+    const text = await hide(ctx, client, what, parsed.data.user.id);
+    await tell(client, respond, parsed.data.trigger_id, text);
   });
 
   onViewSubmission(routes, views.IDS.reportSubmit, async ({ ack, body, client }) => {
@@ -91,7 +149,7 @@ export function registerModeration(routes: SlackRoutes, ctx: FeatureContext): vo
         .catch(() => null);
     }
     const reason = normaliseInput({ text: inputValue(view, 'reason') }).text.slice(0, 1000);
-    const message = mviews.reportDm({ reporterId: user.id, target: what.target, permalink, channelId, reason });
+    const message = mviews.reportDm({ reporterId: user.id, target: what, permalink, channelId, reason });
     // Sent directly, not queued: a report is only useful now, and the outbox would keep the reporter's name.
     let sent = 0;
     for (const coordinator of coordinators) {

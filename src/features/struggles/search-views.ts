@@ -18,7 +18,8 @@ export function searchResults(
   hits: SearchHit[],
   helpful: ReplyRow[],
 ): { text: string; blocks: KnownBlock[] } {
-  const shown = safeText(excerpt(words, 100));
+  // The words as typed, without the quote marks of a phrase search: we put them in quotes ourselves.
+  const shown = safeText(excerpt(words.replace(/["“”]/g, '').replace(/\s+/g, ' ').trim(), 100));
   if (hits.length === 0) {
     const text = `No struggles match “${shown}”. Try other words, or share yours with \`/cop struggle\`.`;
     return { text, blocks: [section(text)] };
@@ -27,7 +28,9 @@ export function searchResults(
   for (const hit of hits) {
     const answers = helpful.filter((r) => r.struggle_id === hit.id).slice(0, 3);
     const lines = [
-      `${hit.resolved ? ':white_check_mark:' : ':thought_balloon:'} ${quote(safeText(excerpt(hit.text, 300)))}`,
+      // The excerpt on lines of its own: a block quote's ">" only works at the start of a line.
+      hit.resolved ? ':white_check_mark: *Resolved*' : ':thought_balloon: *Open*',
+      quote(safeText(excerpt(hit.text, 300))),
       `${linkTo(hit.permalink, hit.channelId, 'Open the thread')}${hit.tags ? ` · Topics: ${safeText(hit.tags)}` : ''}`,
     ];
     if (answers.length) {
