@@ -1,12 +1,11 @@
-import { StruggleDriver } from '../support/struggles';
 /**
  * Acceptance: "Practice struggles" in SPEC.md, and its privacy promise: no Slack user ID of an
  * anonymous author or replier in the database, the logs at the default level, or any message.
  */
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
+import { StruggleDriver } from '../support/struggles';
 import {
   callsSince,
-  chooseOverflow,
   currentMessage,
   dumpDatabase,
   findButton,
