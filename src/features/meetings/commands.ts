@@ -4,9 +4,8 @@ import { escapeText } from '../../slack/text';
 import type { FeatureContext, Subcommand } from '../types';
 import type { AgendaProvider } from './agenda';
 import { checkTopic, TOPIC_MAX } from './rules';
-import { formatInZone } from './schedule';
 import { addTopic, meetingViewData } from './service';
-import { meetingMessage } from './views';
+import { meetingMessage, when } from './views';
 import { zoneOf } from './zones';
 
 const NO_MEETING =
@@ -56,7 +55,7 @@ export function meetingSubcommands(ctx: FeatureContext, providers: () => readonl
         const zone = await zoneOf(ctx.db, client, log, command.user_id, cop.team_id, now, meeting.time_zone);
         await respond({
           response_type: 'ephemeral',
-          text: `Added to the agenda of the meeting on ${formatInZone(next, zone)} (your time): “${escapeText(checked.text)}”`,
+          text: `Added to the agenda of the meeting on ${when(next, zone)} (your time): “${escapeText(checked.text)}”`,
         });
       },
     },

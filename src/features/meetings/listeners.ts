@@ -9,11 +9,12 @@ import type { AgendaProvider } from './agenda';
 import { announcementKey, reminderKey } from './reminders';
 import * as repo from './repository';
 import { parseScheduleForm, ruleOf, type ScheduleForm } from './rules';
-import { formatInZone, nextOccurrence } from './schedule';
+import { nextOccurrence } from './schedule';
 import { agendaFor, meetingViewData, scheduleMeeting } from './service';
 import { attendanceModal, scheduleModal } from './modals';
 import * as views from './views';
 import { zoneOf } from './zones';
+import { zoneChoices } from './zone-choices';
 import type { SlackRoutes } from '../../slack/routes';
 
 const clickBody = z.object({
@@ -141,6 +142,18 @@ export function registerMeetingListeners(
     await client.views.open({ trigger_id: parsed.data.trigger_id, view: scheduleModal(cop.id, meeting, zone) });
   });
 
+  // The schedule form's zone, as the coordinator types: their own Slack zone first.
+  routes.suggestions('zone', async ({ ack, payload }) => {
+    if (payload.view?.callback_id !== views.CALLBACK_SCHEDULE) return ack({ options: [] });
+    // The cache only: this answer is the ack, due within 3 seconds. Opening the form refreshed it.
+    const own = (await repo.findUserTz(ctx.db, payload.user.id).catch(() => undefined))?.tz;
+    const options = zoneChoices(payload.value, [own]).map((zone) => ({
+      text: { type: 'plain_text' as const, text: zone === own ? `${zone} (your zone)` : zone },
+      value: zone,
+    }));
+    await ack({ options });
+  });
+
   onViewSubmission(routes, views.CALLBACK_SCHEDULE, async ({ ack, body, client }) => {
     const parsed = submission.safeParse(body);
     const meta = z.object({ copId: z.number() }).safeParse(safeJson(parsed.data?.view.private_metadata));
@@ -207,7 +220,7 @@ export function registerMeetingListeners(
     const initial = occurrence.attendance_recorded_at
       ? await repo.listAttendance(ctx.db, occurrence.id)
       : (await repo.listRsvps(ctx.db, occurrence.id)).filter((r) => r.coming).map((r) => r.user_id);
-    const label = `${formatInZone(startsAt, meeting.time_zone)} (${meeting.time_zone})`;
+    const label = views.whenForAll(startsAt, meeting);
     await client.views.open({
       trigger_id: parsed.data.trigger_id,
       view: attendanceModal(occurrence.id, label, initial),
