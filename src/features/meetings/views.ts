@@ -110,9 +110,7 @@ function whereLine(meeting: Meeting): string {
 }
 
 export function scheduledText(meeting: Meeting, by: string, next: Date | undefined, changed = false): string {
-  const nextText = next
-    ? ` Next: ${whenForAll(next, meeting)} (shown in your own time).`
-    : '';
+  const nextText = next ? ` Next: ${whenForAll(next, meeting)} (shown in your own time).` : '';
   return `:calendar: ${mention(by)} ${changed ? 'changed' : 'scheduled'} the CoP meeting. ${ruleText(meeting)}${nextText}${meeting.location ? ` Where: ${escapeText(meeting.location)}` : ''}`;
 }
 
