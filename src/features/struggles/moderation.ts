@@ -1,7 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
-import { isCoordinator, isMember, listCoordinators } from '../community/repository';
+import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../refusals';
 import type { FeatureContext } from '../types';
 import * as repo from './repository';
 import * as replies from './replies-repository';
@@ -56,7 +55,7 @@ async function hide(ctx: FeatureContext, client: WebClient, what: Target, userId
   const found = await locate(ctx, what);
   if (!found || found.hidden) return views.NOT_FOUND;
   const copId = found.struggle.cop_id;
-  if (!(await isCoordinator(ctx.db, copId, userId))) return NOT_A_COORDINATOR_HIDE;
+  if (!(await ctx.community.isCoordinator(copId, userId))) return NOT_A_COORDINATOR_HIDE;
   const now = ctx.clock.now();
   const hidden =
     what.target === 'post'
@@ -94,7 +93,7 @@ export function registerModeration(routes: SlackRoutes, ctx: FeatureContext): vo
     if (match[1] === 'hide') return tell(client, respond, trigger_id, await hide(ctx, client, what, user.id));
     const found = await locate(ctx, what);
     if (!found || found.hidden) return tell(client, respond, trigger_id, views.NOT_FOUND);
-    if (!(await isMember(ctx.db, found.struggle.cop_id, user.id))) {
+    if (!(await ctx.community.isMember(found.struggle.cop_id, user.id))) {
       return tell(client, respond, trigger_id, NOT_A_MEMBER);
     }
     await client.views.open({ trigger_id, view: mviews.reportModal(what.target, what.id) });
@@ -133,11 +132,11 @@ export function registerModeration(routes: SlackRoutes, ctx: FeatureContext): vo
     }
     const { user, view } = parsed.data;
     const copId = found.struggle.cop_id;
-    if (!(await isMember(ctx.db, copId, user.id))) {
+    if (!(await ctx.community.isMember(copId, user.id))) {
       await ack({ response_action: 'errors', errors: { reason: NOT_A_MEMBER } });
       return;
     }
-    const coordinators = await listCoordinators(ctx.db, copId);
+    const coordinators = await ctx.community.coordinatorIds(copId);
     await ack({ response_action: 'update', view: mviews.reportSentView(coordinators.length) });
 
     const channelId = found.struggle.channel_id;
