@@ -322,7 +322,7 @@ describe.each(DATABASE_KINDS)('votes on proposals (%s)', (database) => {
     const open = await propose(h, 'U3', { title: 'Agenda a day ahead' });
     await h.event({ type: 'app_home_opened', user: 'U4', channel: 'D4', tab: 'home', event_ts: '1.1' });
     let home = JSON.stringify(h.fake.lastCall('views.publish')!.params.view);
-    expect(home).toContain('*1. Cameras optional*');
+    expect(home).toContain('*1.* Cameras optional');
     expect(home).toContain('Agenda a day ahead');
     expect(home).toContain('Your vote: you have not voted yet');
     expect(home).toContain('norms:support');

@@ -6,7 +6,7 @@ import { registerMeetingListeners } from './listeners';
 import { queueDueReminders, queueForNewMember } from './reminders';
 import * as repo from './repository';
 import { streak, upcomingOccasion } from './service';
-import { homeBlocks } from './views';
+import { homeBlocks, homeCoordinatorBlocks } from './views';
 import { zoneOf } from './zones';
 
 export type { AgendaProvider, AgendaSection } from '../types';
@@ -33,19 +33,25 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
     register: (routes) => registerMeetingListeners(routes, ctx, () => providers),
     onMemberJoined: (cop, userId) =>
       queueForNewMember({ db: ctx.db, logger: log, providers }, cop, userId, ctx.clock.now()),
-    homeSection: async ({ cop, viewerId }) => {
+    homeSection: async ({ cop, viewerId, coordinator }) => {
       const meeting = await repo.findMeeting(ctx.db, cop.id);
-      if (!meeting) return homeBlocks({ occasion: undefined, viewerZone: 'UTC', coming: undefined, streak: 0 });
+      const base = { copId: cop.id, scheduled: meeting !== undefined, coordinator, streak: 0, coming: undefined };
+      if (!meeting) return homeBlocks({ ...base, occasion: undefined, viewerZone: 'UTC' });
       const now = ctx.clock.now();
       const upcoming = await upcomingOccasion(ctx.db, meeting, now);
       const zone = await zoneOf(ctx.db, ctx.client, log, viewerId, cop.team_id, now, meeting.time_zone);
       const rsvps = upcoming ? await repo.listRsvps(ctx.db, upcoming.occasion.occurrenceId) : [];
       return homeBlocks({
+        ...base,
         occasion: upcoming?.occasion,
         viewerZone: zone,
         coming: rsvps.find((r) => r.user_id === viewerId)?.coming,
         streak: await streak(ctx.db, meeting.id, viewerId),
       });
+    },
+    homeCoordinatorSection: async ({ cop }) => {
+      const meeting = await repo.findMeeting(ctx.db, cop.id);
+      return meeting ? homeCoordinatorBlocks(cop.id, meeting) : [];
     },
     jobs: [
       {

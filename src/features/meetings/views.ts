@@ -1,6 +1,6 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { Meeting } from '../../db/schema';
-import { actions, button, context, header, section } from '../../slack/blocks';
+import { actions, button, context, header, homeTitle, section } from '../../slack/blocks';
 import { dateToken, escapeText, mention } from '../../slack/text';
 import type { AgendaSection } from './agenda';
 import { describeLead, formatInZone } from './schedule';
@@ -178,20 +178,38 @@ export function meetingMessage(data: MeetingViewData): { text: string; blocks: K
   return { text, blocks };
 }
 
-/** The meeting's part of the App Home. */
+/** The meeting's part of the App Home: the next one with the viewer's RSVP, or what to do without one. */
 export function homeBlocks(data: {
+  copId: number;
   occasion: Occasion | undefined;
+  scheduled: boolean;
   viewerZone: string;
   coming: boolean | undefined;
   streak: number;
+  coordinator: boolean;
 }): KnownBlock[] {
-  if (!data.occasion) return [context(':calendar: No meeting scheduled yet.')];
+  const blocks: KnownBlock[] = [homeTitle(':calendar:', 'Next meeting')];
+  if (!data.occasion) {
+    const why = data.scheduled ? 'No upcoming meeting: the next dates are all skipped.' : 'No meeting scheduled yet.';
+    blocks.push(section(data.coordinator ? why : `${why} A coordinator can schedule one.`));
+    if (data.coordinator) {
+      const label = data.scheduled ? 'Change the meeting' : 'Schedule the meeting';
+      blocks.push(actions('meetings:home-schedule', button(label, ACTION_SCHEDULE, String(data.copId), 'primary')));
+    }
+    return blocks;
+  }
   const { occasion } = data;
-  return [
+  blocks.push(
     section(
-      `:calendar: *Next meeting:* ${whenText(occasion.startsAt, data.viewerZone)}${whereLine(occasion.meeting)}\n${rsvpStatusText(data.coming)}`,
+      `${whenText(occasion.startsAt, data.viewerZone)} · ${occasion.meeting.length_minutes} minutes${whereLine(occasion.meeting)}\n${rsvpStatusText(data.coming)}`,
     ),
     actions('meetings:rsvp', ...rsvpButtons(occasion.occurrenceId, data.coming)),
-    context(streakText(data.streak)),
-  ];
+    context(`${streakText(data.streak)} \`/cop meeting\` shows the agenda and who is coming.`),
+  );
+  return blocks;
+}
+
+/** The coordinators' part: the meeting's rule, with the button to change it. */
+export function homeCoordinatorBlocks(copId: number, meeting: Meeting): KnownBlock[] {
+  return [section(`*Meeting:* ${ruleText(meeting)}`, button('Change the meeting', ACTION_SCHEDULE, String(copId)))];
 }

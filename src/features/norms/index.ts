@@ -1,7 +1,7 @@
 import { enqueueDms } from '../../slack/outbox';
 import type { Feature, FeatureContext } from '../types';
 import { proposeModal } from './modals';
-import { homeBlocks, normsReply, nudgeDm, welcomeDm } from './overview';
+import { homeBlocks, homeCoordinatorBlocks, normsReply, nudgeDm, welcomeDm } from './overview';
 import { registerProposeListeners } from './propose-listeners';
 import { ProposalPublisher } from './publisher';
 import { NormsService } from './service';
@@ -44,8 +44,9 @@ export function normsFeature(ctx: FeatureContext): Feature {
 
     homeSection: async ({ cop, viewerId }) => {
       const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id, viewerId)]);
-      return homeBlocks(norms, open.snapshots, open.stances);
+      return homeBlocks(cop.id, norms, open.snapshots, open.stances);
     },
+    homeCoordinatorSection: async ({ cop }) => homeCoordinatorBlocks(cop),
 
     jobs: [
       {

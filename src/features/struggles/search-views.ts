@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { actions, button, section } from '../../slack/blocks';
+import { actions, button, homeTitle, section } from '../../slack/blocks';
 import { quote } from '../../slack/text';
 import type { StruggleSummary } from './repository';
 import { excerpt, safeText } from './rules';
@@ -52,12 +52,19 @@ export function homeSection(copId: number, recent: StruggleSummary[]): KnownBloc
     (s) =>
       `• ${s.resolved ? ':white_check_mark: ' : ''}${linkTo(s.permalink, s.channelId, safeText(excerpt(s.excerpt, 80)) || 'a struggle')}`,
   );
-  // A part of one CoP's block, titled like its norms and proposals: a header here would read
-  // as a new page section, and the next CoP's title would seem to fall under it.
+  return [
+    homeTitle(':thought_balloon:', 'Recent struggles'),
+    section(lines.length ? lines.join('\n') : 'None shared yet. Be the first: it is anonymous.'),
+    actions(`struggles:home:${copId}`, button('Share a struggle anonymously', IDS.open, String(copId))),
+  ];
+}
+
+/** The coordinators' part: how to moderate, since the public posts carry no coordinator control. */
+export function homeModerationBlocks(): KnownBlock[] {
   return [
     section(
-      `*Recent struggles*\n${lines.length ? lines.join('\n') : '_None shared yet. Be the first: it is anonymous._'}`,
+      '*Moderation:* to hide an anonymous struggle or reply, open its message menu (⋮) → *Hide (coordinators)*. ' +
+        'Members report posts to you from the post’s ⋮ menu; a report comes as a DM with a *Hide it* button.',
     ),
-    actions(`struggles:home:${copId}`, button('Share a struggle anonymously', IDS.open, String(copId))),
   ];
 }
