@@ -1,7 +1,23 @@
 import { isValidZone } from './schedule';
 
-/** Every IANA zone this runtime knows, e.g. `Europe/Amsterdam`, in Intl's order (by name). */
-const ALL_ZONES: readonly string[] = Intl.supportedValuesOf('timeZone');
+// ICU still lists a few zones by their old names; Slack profiles and people use the current ones.
+const CURRENT_NAMES: Record<string, string> = {
+  'Asia/Calcutta': 'Asia/Kolkata',
+  'Europe/Kiev': 'Europe/Kyiv',
+  'Asia/Saigon': 'Asia/Ho_Chi_Minh',
+  'Asia/Katmandu': 'Asia/Kathmandu',
+  'Asia/Rangoon': 'Asia/Yangon',
+  'Atlantic/Faeroe': 'Atlantic/Faroe',
+  'America/Godthab': 'America/Nuuk',
+};
+
+/** Every IANA zone this runtime knows, e.g. `Europe/Amsterdam`, by name, and UTC. */
+const ALL_ZONES: readonly string[] = [
+  ...Intl.supportedValuesOf('timeZone').map((zone) => CURRENT_NAMES[zone] ?? zone),
+  'UTC',
+]
+  .filter(isValidZone)
+  .sort();
 
 /** Slack shows at most 100 options in an external select. */
 export const MAX_ZONE_CHOICES = 100;
