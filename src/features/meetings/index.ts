@@ -4,8 +4,7 @@ import { memberTopics, proposalsAwaitingVote, type AgendaProvider } from './agen
 import { meetingSubcommands } from './commands';
 import { registerMeetingListeners } from './listeners';
 import { queueDueReminders, queueForNewMember } from './reminders';
-import * as repo from './repository';
-import { streak, upcomingOccasion } from './service';
+import { MeetingsService } from './service';
 import { homeBlocks, homeCoordinatorBlocks } from './views';
 import { zoneOf } from './zones';
 
@@ -27,30 +26,24 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
     memberTopics,
   ];
   const log = ctx.logger.child('meetings');
+  const service = new MeetingsService({ db: ctx.db, community: ctx.community, providers, logger: log });
   return {
     name: 'meetings',
-    subcommands: meetingSubcommands(ctx, () => providers),
-    register: (routes) => registerMeetingListeners(routes, ctx, () => providers),
+    subcommands: meetingSubcommands({ ctx, service, log }),
+    register: (routes) => registerMeetingListeners(routes, { ctx, service, log }),
     onMemberJoined: (cop, userId) =>
       queueForNewMember({ db: ctx.db, logger: log, providers }, cop, userId, ctx.clock.now()),
     homeSection: async ({ cop, viewerId, coordinator }) => {
-      const meeting = await repo.findMeeting(ctx.db, cop.id);
-      const base = { copId: cop.id, scheduled: meeting !== undefined, coordinator, streak: 0, coming: undefined };
-      if (!meeting) return homeBlocks({ ...base, occasion: undefined, viewerZone: 'UTC' });
+      const meeting = await service.meetingOf(cop.id);
       const now = ctx.clock.now();
-      const upcoming = await upcomingOccasion(ctx.db, meeting, now);
-      const zone = await zoneOf(ctx.db, ctx.client, log, viewerId, cop.team_id, now, meeting.time_zone);
-      const rsvps = upcoming ? await repo.listRsvps(ctx.db, upcoming.occasion.occurrenceId) : [];
-      return homeBlocks({
-        ...base,
-        occasion: upcoming?.occasion,
-        viewerZone: zone,
-        coming: rsvps.find((r) => r.user_id === viewerId)?.coming,
-        streak: await streak(ctx.db, meeting.id, viewerId),
-      });
+      const zone = meeting
+        ? await zoneOf(ctx.db, ctx.client, log, viewerId, cop.team_id, now, meeting.time_zone)
+        : 'UTC';
+      const data = await service.homeData(meeting, viewerId, zone, now);
+      return homeBlocks({ ...data, copId: cop.id, scheduled: meeting !== undefined, coordinator });
     },
     homeCoordinatorSection: async ({ cop }) => {
-      const meeting = await repo.findMeeting(ctx.db, cop.id);
+      const meeting = await service.meetingOf(cop.id);
       return meeting ? homeCoordinatorBlocks(cop.id, meeting) : [];
     },
     jobs: [
