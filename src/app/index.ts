@@ -58,6 +58,8 @@ export interface CopBot {
   /** One scheduler tick, now (what cron does every minute), and the sending of the DMs it queued. */
   tick(now?: Date): Promise<void>;
   ready(): Promise<boolean>;
+  /** Requests whose listeners are still running (what shutdown waits for; tests wait for 0). */
+  busy(): number;
 }
 
 /** The app's table of contents: how Slack reaches it, what it is made of, how it starts and stops. */
@@ -97,7 +99,10 @@ export function createApp(deps: AppDeps): CopBot {
   // What every feature is handed.
   const community = communityPort(database.db);
   const catalogue = new FeatureCatalogue();
-  const home = homePage({ community, client: app.client, logger }, () => catalogue.homeSections());
+  const home = homePage({ community, client: app.client, logger }, () => ({
+    member: catalogue.homeSections(),
+    coordinator: catalogue.homeCoordinatorSections(),
+  }));
   const dueDms = new DueDms(database.db, app.client, logger.child('outbox'), clock);
   const identity: { botUserId?: string } = {};
   const ctx: FeatureContext = {
@@ -155,6 +160,7 @@ export function createApp(deps: AppDeps): CopBot {
     features: catalogue.features,
     routes,
     ready,
+    busy: () => inFlight.size,
     async tick(now) {
       await scheduler.tick(now);
       await dueDms.settled();

@@ -4,6 +4,9 @@ import type {
   SlackAction,
   SlackActionMiddlewareArgs,
   SlackEventMiddlewareArgs,
+  SlackShortcut,
+  SlackShortcutMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
@@ -14,3 +17,7 @@ export type ActionArgs<A extends SlackAction = BlockAction> = SlackActionMiddlew
 export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 /** What a named event handler is called with. */
 export type EventArgs<E extends string> = SlackEventMiddlewareArgs<E> & AllMiddlewareArgs;
+/** What a named shortcut handler is called with. */
+export type ShortcutArgs<S extends SlackShortcut = SlackShortcut> = SlackShortcutMiddlewareArgs<S> & AllMiddlewareArgs;
+/** What a named external-select options handler is called with (block_suggestion). */
+export type SuggestionArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;

@@ -5,28 +5,19 @@
  */
 import { Harness, textOf } from '../support/harness';
 import { BOT_USER_ID } from '../support/fake-slack';
-import { callsSince, currentMessage, findButton, proposeNorm, threadReplies, type Json } from '../support/spec';
-
-const DAY = 24 * 60 * 60 * 1000;
-const users = (n: number) => Array.from({ length: n }, (_, i) => `U${i + 1}`);
-
-async function status(h: Harness, title: string): Promise<string> {
-  const row = await h.db.selectFrom('proposals').select('status').where('title', '=', title).executeTakeFirstOrThrow();
-  return row.status;
-}
-
-async function counted(h: Harness): Promise<Record<string, string>> {
-  const rows = await h.db.selectFrom('votes').select(['user_id', 'stance']).execute();
-  return Object.fromEntries(rows.filter((r) => r.stance).map((r) => [r.user_id, r.stance!]));
-}
-
-/** "N support" and "M object" as the message shows them. */
-function tally(message: Json): { support: number; object: number } {
-  const text = textOf(message).replace(/\*/g, '');
-  const support = /(\d+)\s+support/i.exec(text);
-  const object = /(\d+)\s+object/i.exec(text);
-  return { support: Number(support?.[1] ?? NaN), object: Number(object?.[1] ?? NaN) };
-}
+import {
+  callsSince,
+  counted,
+  currentMessage,
+  DAY,
+  findButton,
+  proposeNorm,
+  status,
+  tally,
+  threadReplies,
+  users,
+  type Json,
+} from '../support/spec';
 
 describe('SPEC: votes by reaction and button', () => {
   let h: Harness;
@@ -363,9 +354,15 @@ describe('SPEC: the voting window and the outcome', () => {
       }
       throw new Error(`no option ${re}`);
     };
+    // As in Slack: choosing the kind redraws the modal (block_actions, views.update) with its fields.
+    const choose = async (v: Json, re: RegExp): Promise<Json> => {
+      const kind = kindOf(v, re);
+      await h.chooseInView('U1', v, kind.actionId, kind.value);
+      return h.fake.lastCall('views.update')!.params.view as Json;
+    };
     const change = kindOf(view, /change/i);
+    view = await choose(view, /change/i);
     const norm = kindOf(view, /Standup at 9/);
-    // The modal may update itself when the kind changes (block_actions); the submission is what counts.
     let result = await h.submitView('U1', view, {
       [change.actionId]: change.value,
       [norm.actionId]: norm.value,
@@ -392,6 +389,7 @@ describe('SPEC: the voting window and the outcome', () => {
     await h.command('U1', 'propose');
     view = h.lastOpenedView();
     const retire = kindOf(view, /retir/i);
+    view = await choose(view, /retir/i);
     const norm2 = kindOf(view, /Standup/);
     result = await h.submitView('U1', view, {
       [retire.actionId]: retire.value,

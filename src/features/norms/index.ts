@@ -2,7 +2,7 @@ import { enqueueDms } from '../../slack/outbox';
 import { Permalinks } from '../../slack/permalinks';
 import type { Feature, FeatureContext } from '../types';
 import { proposeModal } from './modals';
-import { homeBlocks, normsReply, nudgeDm, welcomeDm, type ProposalLinks } from './overview';
+import { homeBlocks, homeCoordinatorBlocks, normsReply, nudgeDm, welcomeDm, type ProposalLinks } from './overview';
 import { registerProposeListeners } from './propose-listeners';
 import { ProposalPublisher } from './publisher';
 import { NormsService } from './service';
@@ -59,8 +59,9 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
 
     homeSection: async ({ cop, viewerId }) => {
       const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id, viewerId)]);
-      return homeBlocks(norms, open.snapshots, open.stances, await linksOf(open.snapshots));
+      return homeBlocks(cop.id, norms, open.snapshots, open.stances, await linksOf(open.snapshots));
     },
+    homeCoordinatorSection: async ({ cop }) => homeCoordinatorBlocks(cop),
 
     jobs: [
       {
@@ -112,7 +113,7 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
     },
 
     register(routes) {
-      registerVoteListeners(routes, { ctx, votes, publisher });
+      registerVoteListeners(routes, { ctx, service, votes, publisher });
       registerProposeListeners(routes, { ctx, service, publisher });
     },
   };

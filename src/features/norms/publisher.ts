@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Cop, Proposal } from '../../db/schema';
 import type { AppLogger } from '../../logger';
 import type { NormsService, ProposalInput, Settled } from './service';
-import { outcomeAnnouncement, proposalMessage, PROPOSAL_POST_FAILED } from './views';
+import { announcementParams, proposalMessage, PROPOSAL_POST_FAILED } from './views';
 import { postOnce } from '../../slack/post';
 
 /** Waits before settling a proposal again after a failure: 1 s, doubling, at most a minute apart. */
@@ -132,7 +132,8 @@ export class ProposalPublisher {
     try {
       await postOnce(
         this.client,
-        { channel: proposal.channel_id, thread_ts: proposal.message_ts!, text: outcomeAnnouncement(snapshot) },
+        // Also sent to the channel: an outcome is news for everyone, not only the thread's followers.
+        { channel: proposal.channel_id, thread_ts: proposal.message_ts!, ...announcementParams(snapshot) },
         { key: `proposal-outcome:${proposal.id}`, logger: this.logger },
       );
     } catch (error) {

@@ -5,6 +5,7 @@ import { metadata, objectionMetadata, parseObjection, parseState } from './forms
 import { ACTION, CALLBACK, FIELD } from './ids';
 import { objectionModal } from './modals';
 import type { ProposalPublisher } from './publisher';
+import type { NormsService } from './service';
 import type { VoteVerdict } from './rules';
 import { clickVote, reactionVote, slackTimeToIso, type VoteRecorder, type VoteResult } from './votes';
 import { NOT_A_MEMBER_VOTE, VOTE_FAILED, VOTING_CLOSED, objectionReply, voteReceipt } from './views';
@@ -51,6 +52,7 @@ function refusalText(result: VoteResult | VoteVerdict | undefined): string | und
 
 interface Deps {
   ctx: FeatureContext;
+  service: NormsService;
   votes: VoteRecorder;
   publisher: ProposalPublisher;
 }
@@ -79,7 +81,10 @@ async function tell(ctx: FeatureContext, respond: RespondFn, click: Click, text:
 }
 
 /** Support: counts at once, then the message, then a receipt (or the App Home, if clicked there). */
-async function supportClicked({ ctx, votes, publisher }: Deps, { ack, body, respond }: ActionArgs): Promise<void> {
+async function supportClicked(
+  { ctx, service, votes, publisher }: Deps,
+  { ack, body, respond }: ActionArgs,
+): Promise<void> {
   await ack();
   const parsed = buttonBody.safeParse(body);
   if (!parsed.success) return;
@@ -97,8 +102,10 @@ async function supportClicked({ ctx, votes, publisher }: Deps, { ack, body, resp
   if (refusal) return tell(ctx, respond, click, refusal);
   if (result?.kind !== 'counted') return;
   await publisher.afterVote(result.proposal.id);
-  if (click.container?.type === 'view') await ctx.refreshHome(click.user.id);
-  else await tell(ctx, respond, click, voteReceipt('support', result.proposal));
+  if (click.container?.type === 'view') return ctx.refreshHome(click.user.id);
+  // Read after the vote settled: if it decided the proposal, the receipt says voting closed.
+  const settled = (await service.findProposal(result.proposal.id)) ?? result.proposal;
+  await tell(ctx, respond, click, voteReceipt('support', settled));
 }
 
 /** Object: asks for a reason in a modal, if the clicker may vote on it now. */
