@@ -36,15 +36,15 @@ const sameProposal = (v: Vote, p: Proposal) =>
   'proposalId' in v.on ? p.id === v.on.proposalId : p.channel_id === v.on.channelId && p.message_ts === v.on.messageTs;
 
 /**
- * Writes a batch of votes in one transaction and a handful of statements, whatever its size: the
- * proposals voted on with the voters' membership (from the database), the event claims, then the
- * stances (latest acted_at wins; a withdrawal only undoes the stance it names). Each vote is
- * judged by `judgeVote`. A batch never holds two votes of one member, so applying it at once
- * equals applying its votes in turn.
+ * Writes a batch of votes in two round trips, whatever its size, and no transaction around them:
+ * one read of the proposals voted on with the voters' membership, then one statement that claims
+ * the events and stores the stances (`writeVoteBatch`: latest acted_at wins; a withdrawal only
+ * undoes the stance it names). Each vote is judged by `judgeVote`. A batch never holds two votes
+ * of one member, so applying it at once equals applying its votes in turn.
  */
-export async function writeVotes(trx: Conn, votes: Vote[], now: Date): Promise<VoteResult[]> {
+export async function writeVotes(db: Conn, votes: Vote[], now: Date): Promise<VoteResult[]> {
   const voted = await votesRepo.proposalsVotedOn(
-    trx,
+    db,
     {
       ids: votes.flatMap((v) => ('proposalId' in v.on ? [v.on.proposalId] : [])),
       messages: votes.flatMap((v) => ('proposalId' in v.on ? [] : [v.on])),
@@ -55,53 +55,42 @@ export async function writeVotes(trx: Conn, votes: Vote[], now: Date): Promise<V
   const membersOf = new Map(voted.map((p) => [p.proposal.id, p.memberIds]));
   const judge = (vote: Vote, proposal: Proposal, firstDelivery: boolean) =>
     judgeVote({ decision: proposal, now, member: membersOf.get(proposal.id)!.has(vote.userId), firstDelivery });
-  // Only the events of votes that would count are claimed, in the same transaction as the votes:
-  // a redelivered event counts once, and a refused one can count when delivered again (the
-  // voter's membership known by then).
-  const claimable = votes.filter((v) => {
-    const proposal = proposalOf(v);
-    return v.eventId !== undefined && proposal !== undefined && judge(v, proposal, true).kind === 'counted';
-  });
-  // Rows in one order (event ids, then proposal and member), so concurrent batches lock them alike.
-  const claimed = await votesRepo.claimEvents(trx, claimable.map((v) => v.eventId!).sort());
-
-  const results = new Map<Vote, VoteResult>();
-  const toWrite: Array<{ vote: Vote; proposal: Proposal }> = [];
-  for (const vote of votes) {
+  // Only the votes that would count are written, their events claimed with them: a redelivered
+  // event counts once, and a refused one can count when delivered again (the voter's membership
+  // known by then).
+  const results: Array<VoteResult | undefined> = [];
+  const toWrite: Array<{ vote: Vote; proposal: Proposal; at: number }> = [];
+  votes.forEach((vote, at) => {
     const proposal = proposalOf(vote);
-    if (!proposal) {
-      results.set(vote, { kind: 'ignored' });
-      continue;
+    if (!proposal) results[at] = { kind: 'ignored' };
+    else {
+      const verdict = judge(vote, proposal, true);
+      if (verdict.kind === 'refused') results[at] = { kind: 'refused', reason: verdict.reason, proposal };
+      else toWrite.push({ vote, proposal, at });
     }
-    const verdict = judge(vote, proposal, vote.eventId === undefined || claimed.has(vote.eventId));
-    if (verdict.kind === 'refused') results.set(vote, { kind: 'refused', reason: verdict.reason, proposal });
-    else toWrite.push({ vote, proposal });
-  }
-
-  toWrite.sort((a, b) => a.proposal.id - b.proposal.id || (a.vote.userId < b.vote.userId ? -1 : 1));
-  const write = ({ vote, proposal }: (typeof toWrite)[number]) => ({
-    proposalId: proposal.id,
-    userId: vote.userId,
-    actedAt: vote.actedAt,
   });
-  const changed = await votesRepo.recordStances(
-    trx,
-    toWrite.filter((w) => !w.vote.withdraw).map((w) => ({ ...write(w), stance: w.vote.stance, reason: w.vote.reason })),
+  const written = await votesRepo.writeVoteBatch(
+    db,
+    toWrite.map(({ vote, proposal }) => ({
+      eventId: vote.eventId ?? null,
+      proposalId: proposal.id,
+      userId: vote.userId,
+      stance: vote.stance,
+      withdraw: vote.withdraw,
+      reason: vote.reason,
+      actedAt: vote.actedAt,
+    })),
     now,
   );
-  // Withdrawals: one statement per stance withdrawn, since the condition names the stance.
-  for (const stance of ['support', 'object'] as const) {
-    const withdrawals = toWrite.filter((w) => w.vote.withdraw && w.vote.stance === stance);
-    for (const key of await votesRepo.withdrawStances(trx, stance, withdrawals.map(write), now)) changed.add(key);
-  }
-  for (const { vote, proposal } of toWrite) {
-    results.set(vote, {
-      kind: 'counted',
-      proposal,
-      changed: changed.has(votesRepo.voteKey(proposal.id, vote.userId)),
-    });
-  }
-  return votes.map((v) => results.get(v)!);
+  toWrite.forEach(({ vote, proposal, at }, i) => {
+    const { claimed, changed } = written[i]!;
+    const verdict = judge(vote, proposal, vote.eventId === undefined || claimed);
+    results[at] =
+      verdict.kind === 'refused'
+        ? { kind: 'refused', reason: verdict.reason, proposal }
+        : { kind: 'counted', proposal, changed };
+  });
+  return results.map((r) => r!);
 }
 
 interface Waiting {
@@ -209,12 +198,10 @@ export class VoteBatcher {
         : `a batch of ${batch.length} votes`;
     return withRetry(
       () =>
-        this.db.transaction().execute((trx) =>
-          writeVotes(
-            trx,
-            batch.map((w) => w.vote),
-            this.now(),
-          ),
+        writeVotes(
+          this.db,
+          batch.map((w) => w.vote),
+          this.now(),
         ),
       { logger: this.logger, what },
     );

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Proposal, Stance } from '../../db/schema';
 import type { Conn } from './repository';
 import type { Tally } from './rules';
@@ -93,42 +94,33 @@ export async function proposalsVotedOn(
   on: { ids: number[]; messages: Array<{ channelId: string; messageTs: string }> },
   voterIds: string[],
 ): Promise<Array<{ proposal: Proposal; memberIds: Set<string> }>> {
-  const channels = [...new Set(on.messages.map((m) => m.channelId))];
-  const stamps = [...new Set(on.messages.map((m) => m.messageTs))];
-  const voters = voterIds.length ? [...new Set(voterIds)] : [''];
+  // Arrays rather than IN lists: one SQL text whatever the batch, so it is prepared once per connection.
+  const ids = sql<number[]>`${[...new Set(on.ids)]}::int[]`;
+  const channels = sql<string[]>`${[...new Set(on.messages.map((m) => m.channelId))]}::text[]`;
+  const stamps = sql<string[]>`${[...new Set(on.messages.map((m) => m.messageTs))]}::text[]`;
+  const voters = sql<string[]>`${[...new Set(voterIds)]}::text[]`;
   const rows = await db
     .selectFrom('proposals')
     .leftJoin('members', (join) =>
-      join.onRef('members.cop_id', '=', 'proposals.cop_id').on('members.user_id', 'in', voters),
+      join.onRef('members.cop_id', '=', 'proposals.cop_id').on((eb) => eb('members.user_id', '=', eb.fn.any(voters))),
     )
     .selectAll('proposals')
     .select((eb) => eb.fn.agg<Array<string | null>>('array_agg', ['members.user_id']).as('member_ids'))
-    .where((eb) => {
-      const either = [];
-      if (on.ids.length) either.push(eb('proposals.id', 'in', on.ids));
-      if (stamps.length) {
-        either.push(eb.and([eb('proposals.channel_id', 'in', channels), eb('proposals.message_ts', 'in', stamps)]));
-      }
-      return either.length ? eb.or(either) : eb.val(false);
-    })
+    .where((eb) =>
+      eb.or([
+        eb('proposals.id', '=', eb.fn.any(ids)),
+        eb.and([
+          eb('proposals.channel_id', '=', eb.fn.any(channels)),
+          eb('proposals.message_ts', '=', eb.fn.any(stamps)),
+        ]),
+      ]),
+    )
     .groupBy('proposals.id')
     .execute();
   return rows.map(({ member_ids, ...proposal }) => ({
     proposal,
     memberIds: new Set((member_ids ?? []).filter((id): id is string => id !== null)),
   }));
-}
-
-/** Claims Slack events as processed; returns those claimed now (not already, by a retry or another instance). */
-export async function claimEvents(db: Conn, eventIds: string[]): Promise<Set<string>> {
-  if (eventIds.length === 0) return new Set();
-  const rows = await db
-    .insertInto('processed_events')
-    .values(eventIds.map((event_id) => ({ event_id })))
-    .onConflict((oc) => oc.column('event_id').doNothing())
-    .returning('event_id')
-    .execute();
-  return new Set(rows.map((r) => r.event_id));
 }
 
 /** Whether a proposal takes votes now, and whether the user is a member of its CoP (from the cache). */
@@ -182,86 +174,138 @@ export async function stancesOf(db: Conn, userId: string, proposalIds: number[])
   return new Map(rows.map((r) => [r.proposal_id, r.stance!]));
 }
 
+/** One vote to write: a stance cast, or (`withdrawn`) a stance withdrawn by a removed reaction. */
 export interface VoteWrite {
+  /** Slack's event_id for a reaction, claimed with the vote; null for a click. */
+  eventId: string | null;
   proposalId: number;
   userId: string;
+  /** The stance cast, or the one withdrawn. */
+  stance: Stance;
+  withdraw: boolean;
+  reason: string | null;
   /** When the member acted, as an ISO string with Slack's microseconds. */
   actedAt: string;
 }
 
-/** Identifies one member's vote on one proposal, as the writers below report it. */
-export const voteKey = (proposalId: number, userId: string): string => `${proposalId}\u0000${userId}`;
+/** What became of one vote written: its event claimed now (a reaction), its stance stored. */
+export interface VoteWritten {
+  claimed: boolean;
+  changed: boolean;
+}
 
-/**
- * Records stances, each unless a later action of the same member is already stored. Returns the
- * keys (voteKey) that took. At most one row per member and proposal in one call.
- */
-export async function recordStances(
-  db: Conn,
-  votes: Array<VoteWrite & { stance: Stance; reason: string | null }>,
-  now: Date,
-): Promise<Set<string>> {
-  if (votes.length === 0) return new Set();
-  const rows = await db
-    .insertInto('votes')
-    .values(
-      votes.map((v) => ({
-        proposal_id: v.proposalId,
-        user_id: v.userId,
-        stance: v.stance,
-        reason: v.reason,
-        acted_at: v.actedAt,
-        updated_at: now,
-      })),
-    )
-    .onConflict((oc) =>
-      oc
-        .columns(['proposal_id', 'user_id'])
-        .doUpdateSet((eb) => ({
-          stance: eb.ref('excluded.stance'),
-          reason: eb.ref('excluded.reason'),
-          acted_at: eb.ref('excluded.acted_at'),
-          updated_at: eb.ref('excluded.updated_at'),
-        }))
-        .whereRef('votes.acted_at', '<', 'excluded.acted_at'),
-    )
-    .returning(['proposal_id', 'user_id'])
-    .execute();
-  return new Set(rows.map((r) => voteKey(r.proposal_id, r.user_id)));
+/** A batch's votes as a table: `unnest` over one array per column, so any size is one statement. */
+interface InputRow {
+  ord: number;
+  event_id: string | null;
+  proposal_id: number;
+  user_id: string;
+  stance: Stance | null;
+  withdrawn: Stance | null;
+  reason: string | null;
+  acted_at: Date;
+}
+
+function inputOf(votes: VoteWrite[]) {
+  const column = <T>(of: (v: VoteWrite, i: number) => T) => votes.map(of);
+  // Kysely adds no parentheses around a raw common table expression.
+  return sql<InputRow>`(select * from unnest(
+    ${column((_, i) => i)}::int[],
+    ${column((v) => v.eventId)}::text[],
+    ${column((v) => v.proposalId)}::int[],
+    ${column((v) => v.userId)}::text[],
+    ${column((v) => (v.withdraw ? null : v.stance))}::text[],
+    ${column((v) => (v.withdraw ? v.stance : null))}::text[],
+    ${column((v) => (v.withdraw ? null : v.reason))}::text[],
+    ${column((v) => v.actedAt)}::timestamptz[]
+  ) as t(ord, event_id, proposal_id, user_id, stance, withdrawn, reason, acted_at))`;
 }
 
 /**
- * Withdraws `stance` (removed reactions) where it is the member's current one and older. With no
- * vote stored yet, keeps an empty one at that time, so a late-delivered older reaction cannot win.
- * Returns the keys (voteKey) that took.
+ * Writes a batch of votes in one statement, so one round trip and no transaction around it:
+ * claims the reactions' events (a Slack retry, or the same event at another instance, counts
+ * once), then stores the stances of the votes whose event was claimed now (or that have none):
+ * each unless a later action of the same member is already stored, a withdrawal only where the
+ * stance it names is the current one (with no vote stored yet, it keeps an empty one at that time,
+ * so a late-delivered older reaction cannot win). Rows are locked in one order, event ids then
+ * proposal and member (the sort takes every claim before the first stance), so concurrent
+ * batches cannot deadlock. At most one vote per member and proposal in one call. Returns, in
+ * the order given, what became of each vote.
  */
-export async function withdrawStances(db: Conn, stance: Stance, votes: VoteWrite[], now: Date): Promise<Set<string>> {
-  if (votes.length === 0) return new Set();
+export async function writeVoteBatch(db: Conn, votes: VoteWrite[], now: Date): Promise<VoteWritten[]> {
+  if (votes.length === 0) return [];
   const rows = await db
-    .insertInto('votes')
-    .values(
-      votes.map((v) => ({
-        proposal_id: v.proposalId,
-        user_id: v.userId,
-        stance: null,
-        reason: null,
-        acted_at: v.actedAt,
-        updated_at: now,
-      })),
+    .with('input', () => inputOf(votes))
+    .with('claimed', (qc) =>
+      qc
+        .insertInto('processed_events')
+        .columns(['event_id'])
+        .expression(
+          qc
+            .selectFrom('input')
+            .select('event_id')
+            .where('event_id', 'is not', null)
+            .orderBy('event_id')
+            .$narrowType<{ event_id: string }>(),
+        )
+        .onConflict((oc) => oc.column('event_id').doNothing())
+        .returning('event_id'),
     )
-    .onConflict((oc) =>
-      oc
-        .columns(['proposal_id', 'user_id'])
-        .doUpdateSet((eb) => ({
-          stance: null,
-          reason: null,
-          acted_at: eb.ref('excluded.acted_at'),
-          updated_at: eb.ref('excluded.updated_at'),
-        }))
-        .where('votes.stance', '=', stance)
-        .whereRef('votes.acted_at', '<', 'excluded.acted_at'),
+    .with('written', (qc) =>
+      qc
+        .insertInto('votes')
+        .columns(['proposal_id', 'user_id', 'stance', 'reason', 'acted_at', 'updated_at'])
+        .expression(
+          qc
+            .selectFrom('input')
+            .select(['proposal_id', 'user_id', 'stance', 'reason', 'acted_at'])
+            .select(sql<Date>`${now}::timestamptz`.as('updated_at'))
+            .where((eb) =>
+              eb.or([eb('event_id', 'is', null), eb('event_id', 'in', eb.selectFrom('claimed').select('event_id'))]),
+            )
+            .orderBy('proposal_id')
+            .orderBy('user_id'),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['proposal_id', 'user_id'])
+            .doUpdateSet((eb) => ({
+              stance: eb.ref('excluded.stance'),
+              reason: eb.ref('excluded.reason'),
+              acted_at: eb.ref('excluded.acted_at'),
+              updated_at: eb.ref('excluded.updated_at'),
+            }))
+            .where((eb) =>
+              eb.and([
+                eb('votes.acted_at', '<', eb.ref('excluded.acted_at')),
+                eb.or([
+                  eb('excluded.stance', 'is not', null),
+                  eb(
+                    'votes.stance',
+                    '=',
+                    eb
+                      .selectFrom('input')
+                      .select('input.withdrawn')
+                      .whereRef('input.proposal_id', '=', 'excluded.proposal_id')
+                      .whereRef('input.user_id', '=', 'excluded.user_id'),
+                  ),
+                ]),
+              ]),
+            ),
+        )
+        .returning(['proposal_id', 'user_id']),
     )
-    .returning(['proposal_id', 'user_id'])
+    .selectFrom('input')
+    .leftJoin('claimed', 'claimed.event_id', 'input.event_id')
+    .leftJoin('written', (join) =>
+      join.onRef('written.proposal_id', '=', 'input.proposal_id').onRef('written.user_id', '=', 'input.user_id'),
+    )
+    .select((eb) => [
+      'input.ord',
+      eb('claimed.event_id', 'is not', null).as('claimed'),
+      eb('written.user_id', 'is not', null).as('changed'),
+    ])
+    .orderBy('input.ord')
     .execute();
-  return new Set(rows.map((r) => voteKey(r.proposal_id, r.user_id)));
+  return rows.map(({ claimed, changed }) => ({ claimed: Boolean(claimed), changed: Boolean(changed) }));
 }
