@@ -32,65 +32,32 @@ export type VoteResult =
 /** At most this many votes per statement (7 parameters a row, far below PostgreSQL's 65,535). */
 const MAX_BATCH = 500;
 
-const sameProposal = (v: Vote, p: Proposal) =>
-  'proposalId' in v.on ? p.id === v.on.proposalId : p.channel_id === v.on.channelId && p.message_ts === v.on.messageTs;
-
 /**
- * Writes a batch of votes in two round trips, whatever its size, and no transaction around them:
- * one read of the proposals voted on with the voters' membership, then one statement that claims
- * the events and stores the stances (`writeVoteBatch`: latest acted_at wins; a withdrawal only
- * undoes the stance it names). Each vote is judged by `judgeVote`. A batch never holds two votes
- * of one member, so applying it at once equals applying its votes in turn.
+ * Writes a batch of votes in one round trip, whatever its size, and no transaction around it
+ * (`writeVoteBatch`: the proposals and the voters' membership, the event claims and the stances
+ * in one statement; latest acted_at wins; a withdrawal only undoes the stance it names). Each vote
+ * is judged by `judgeVote` from the facts it returns. A batch never holds two votes of one
+ * member, so applying it at once equals applying its votes in turn.
  */
 export async function writeVotes(db: Conn, votes: Vote[], now: Date): Promise<VoteResult[]> {
-  const voted = await votesRepo.proposalsVotedOn(
-    db,
-    {
-      ids: votes.flatMap((v) => ('proposalId' in v.on ? [v.on.proposalId] : [])),
-      messages: votes.flatMap((v) => ('proposalId' in v.on ? [] : [v.on])),
-    },
-    votes.map((v) => v.userId),
-  );
-  const proposalOf = (v: Vote) => voted.find((p) => sameProposal(v, p.proposal))?.proposal;
-  const membersOf = new Map(voted.map((p) => [p.proposal.id, p.memberIds]));
-  const judge = (vote: Vote, proposal: Proposal, firstDelivery: boolean) =>
-    judgeVote({ decision: proposal, now, member: membersOf.get(proposal.id)!.has(vote.userId), firstDelivery });
-  // Only the votes that would count are written, their events claimed with them: a redelivered
-  // event counts once, and a refused one can count when delivered again (the voter's membership
-  // known by then).
-  const results: Array<VoteResult | undefined> = [];
-  const toWrite: Array<{ vote: Vote; proposal: Proposal; at: number }> = [];
-  votes.forEach((vote, at) => {
-    const proposal = proposalOf(vote);
-    if (!proposal) results[at] = { kind: 'ignored' };
-    else {
-      const verdict = judge(vote, proposal, true);
-      if (verdict.kind === 'refused') results[at] = { kind: 'refused', reason: verdict.reason, proposal };
-      else toWrite.push({ vote, proposal, at });
-    }
-  });
   const written = await votesRepo.writeVoteBatch(
     db,
-    toWrite.map(({ vote, proposal }) => ({
-      eventId: vote.eventId ?? null,
-      proposalId: proposal.id,
-      userId: vote.userId,
-      stance: vote.stance,
-      withdraw: vote.withdraw,
-      reason: vote.reason,
-      actedAt: vote.actedAt,
-    })),
+    votes.map((vote) => ({ ...vote, eventId: vote.eventId ?? null })),
     now,
   );
-  toWrite.forEach(({ vote, proposal, at }, i) => {
-    const { claimed, changed } = written[i]!;
-    const verdict = judge(vote, proposal, vote.eventId === undefined || claimed);
-    results[at] =
-      verdict.kind === 'refused'
-        ? { kind: 'refused', reason: verdict.reason, proposal }
-        : { kind: 'counted', proposal, changed };
+  return votes.map((vote, i): VoteResult => {
+    const { proposal, member, claimed, changed } = written[i]!;
+    if (!proposal) return { kind: 'ignored' };
+    const verdict = judgeVote({
+      decision: proposal,
+      now,
+      member,
+      firstDelivery: vote.eventId === undefined || claimed,
+    });
+    return verdict.kind === 'refused'
+      ? { kind: 'refused', reason: verdict.reason, proposal }
+      : { kind: 'counted', proposal, changed };
   });
-  return results.map((r) => r!);
 }
 
 interface Waiting {

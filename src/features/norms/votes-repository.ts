@@ -85,44 +85,6 @@ export async function proposalWithTally(
   return row && withTally(row);
 }
 
-/**
- * The proposals voted on, by id (buttons) or by their message (reactions), each with which of
- * the voters are members of its CoP, in one round trip. A superset: the caller matches votes.
- */
-export async function proposalsVotedOn(
-  db: Conn,
-  on: { ids: number[]; messages: Array<{ channelId: string; messageTs: string }> },
-  voterIds: string[],
-): Promise<Array<{ proposal: Proposal; memberIds: Set<string> }>> {
-  // Arrays rather than IN lists: one SQL text whatever the batch, so it is prepared once per connection.
-  const ids = sql<number[]>`${[...new Set(on.ids)]}::int[]`;
-  const channels = sql<string[]>`${[...new Set(on.messages.map((m) => m.channelId))]}::text[]`;
-  const stamps = sql<string[]>`${[...new Set(on.messages.map((m) => m.messageTs))]}::text[]`;
-  const voters = sql<string[]>`${[...new Set(voterIds)]}::text[]`;
-  const rows = await db
-    .selectFrom('proposals')
-    .leftJoin('members', (join) =>
-      join.onRef('members.cop_id', '=', 'proposals.cop_id').on((eb) => eb('members.user_id', '=', eb.fn.any(voters))),
-    )
-    .selectAll('proposals')
-    .select((eb) => eb.fn.agg<Array<string | null>>('array_agg', ['members.user_id']).as('member_ids'))
-    .where((eb) =>
-      eb.or([
-        eb('proposals.id', '=', eb.fn.any(ids)),
-        eb.and([
-          eb('proposals.channel_id', '=', eb.fn.any(channels)),
-          eb('proposals.message_ts', '=', eb.fn.any(stamps)),
-        ]),
-      ]),
-    )
-    .groupBy('proposals.id')
-    .execute();
-  return rows.map(({ member_ids, ...proposal }) => ({
-    proposal,
-    memberIds: new Set((member_ids ?? []).filter((id): id is string => id !== null)),
-  }));
-}
-
 /** Whether a proposal takes votes now, and whether the user is a member of its CoP (from the cache). */
 export async function voteContext(
   db: Conn,
@@ -174,11 +136,12 @@ export async function stancesOf(db: Conn, userId: string, proposalIds: number[])
   return new Map(rows.map((r) => [r.proposal_id, r.stance!]));
 }
 
-/** One vote to write: a stance cast, or (`withdrawn`) a stance withdrawn by a removed reaction. */
+/** One vote to write: a stance cast, or (`withdraw`) a stance withdrawn by a removed reaction. */
 export interface VoteWrite {
   /** Slack's event_id for a reaction, claimed with the vote; null for a click. */
   eventId: string | null;
-  proposalId: number;
+  /** The proposal voted on: by id (a button, the objection modal) or by its message (a reaction). */
+  on: { proposalId: number } | { channelId: string; messageTs: string };
   userId: string;
   /** The stance cast, or the one withdrawn. */
   stance: Stance;
@@ -188,8 +151,13 @@ export interface VoteWrite {
   actedAt: string;
 }
 
-/** What became of one vote written: its event claimed now (a reaction), its stance stored. */
+/**
+ * What became of one vote: the proposal it is on (none: not a proposal), whether the voter is a
+ * member of its CoP, whether its event was claimed now, whether its stance was stored.
+ */
 export interface VoteWritten {
+  proposal: Proposal | undefined;
+  member: boolean;
   claimed: boolean;
   changed: boolean;
 }
@@ -198,7 +166,9 @@ export interface VoteWritten {
 interface InputRow {
   ord: number;
   event_id: string | null;
-  proposal_id: number;
+  proposal_id: number | null;
+  channel_id: string | null;
+  message_ts: string | null;
   user_id: string;
   stance: Stance | null;
   withdrawn: Stance | null;
@@ -208,43 +178,86 @@ interface InputRow {
 
 function inputOf(votes: VoteWrite[]) {
   const column = <T>(of: (v: VoteWrite, i: number) => T) => votes.map(of);
+  const byMessage = (v: VoteWrite) => ('proposalId' in v.on ? undefined : v.on);
   // Kysely adds no parentheses around a raw common table expression.
   return sql<InputRow>`(select * from unnest(
     ${column((_, i) => i)}::int[],
     ${column((v) => v.eventId)}::text[],
-    ${column((v) => v.proposalId)}::int[],
+    ${column((v) => ('proposalId' in v.on ? v.on.proposalId : null))}::int[],
+    ${column((v) => byMessage(v)?.channelId ?? null)}::text[],
+    ${column((v) => byMessage(v)?.messageTs ?? null)}::text[],
     ${column((v) => v.userId)}::text[],
     ${column((v) => (v.withdraw ? null : v.stance))}::text[],
     ${column((v) => (v.withdraw ? v.stance : null))}::text[],
     ${column((v) => (v.withdraw ? null : v.reason))}::text[],
     ${column((v) => v.actedAt)}::timestamptz[]
-  ) as t(ord, event_id, proposal_id, user_id, stance, withdrawn, reason, acted_at))`;
+  ) as t(ord, event_id, proposal_id, channel_id, message_ts, user_id, stance, withdrawn, reason, acted_at))`;
 }
 
 /**
- * Writes a batch of votes in one statement, so one round trip and no transaction around it:
- * claims the reactions' events (a Slack retry, or the same event at another instance, counts
- * once), then stores the stances of the votes whose event was claimed now (or that have none):
- * each unless a later action of the same member is already stored, a withdrawal only where the
- * stance it names is the current one (with no vote stored yet, it keeps an empty one at that time,
- * so a late-delivered older reaction cannot win). Rows are locked in one order, event ids then
- * proposal and member (the sort takes every claim before the first stance), so concurrent
- * batches cannot deadlock. At most one vote per member and proposal in one call. Returns, in
- * the order given, what became of each vote.
+ * Writes a batch of votes in one statement, so one round trip and no transaction around it. It
+ * finds each vote's proposal (by id or by message) and whether the voter is a member; for the
+ * votes that may count (the proposal open at `now`, a member: what `judgeVote` asks before the
+ * delivery, and the caller judges each vote by `judgeVote` from the facts returned) it claims the
+ * reactions' events (a Slack retry, or the same event at another instance, counts once; a
+ * refused vote's event stays unclaimed, so it can count when delivered again) and stores the
+ * stances of those claimed now (or with no event): each unless a later action of the same member
+ * is already stored, a withdrawal only where the stance it names is the current one (with no vote
+ * stored yet, it keeps an empty one at that time, so a late-delivered older reaction cannot win).
+ * Rows are locked in one order, event ids then proposal and member (the sort takes every claim
+ * before the first stance), so concurrent batches cannot deadlock. At most one vote per member
+ * in one call. Returns, in the order given, what became of each vote.
  */
 export async function writeVoteBatch(db: Conn, votes: VoteWrite[], now: Date): Promise<VoteWritten[]> {
   if (votes.length === 0) return [];
   const rows = await db
     .with('input', () => inputOf(votes))
+    .with('facts', (qc) =>
+      qc
+        .selectFrom('input')
+        .leftJoin('proposals', (join) =>
+          join.on((eb) =>
+            eb(
+              'proposals.id',
+              '=',
+              eb.fn.coalesce(
+                'input.proposal_id',
+                eb
+                  .selectFrom('proposals as by_message')
+                  .select('by_message.id')
+                  .whereRef('by_message.channel_id', '=', 'input.channel_id')
+                  .whereRef('by_message.message_ts', '=', 'input.message_ts')
+                  .limit(1),
+              ),
+            ),
+          ),
+        )
+        .selectAll('input')
+        .select((eb) => {
+          const member = eb.exists(
+            eb
+              .selectFrom('members')
+              .select('members.user_id')
+              .whereRef('members.cop_id', '=', 'proposals.cop_id')
+              .whereRef('members.user_id', '=', 'input.user_id'),
+          );
+          return [
+            'proposals.id as voted_on',
+            member.as('member'),
+            eb.and([eb('proposals.status', '=', 'open'), eb('proposals.closes_at', '>', now), member]).as('may_count'),
+          ];
+        }),
+    )
     .with('claimed', (qc) =>
       qc
         .insertInto('processed_events')
         .columns(['event_id'])
         .expression(
           qc
-            .selectFrom('input')
+            .selectFrom('facts')
             .select('event_id')
             .where('event_id', 'is not', null)
+            .where('may_count', '=', true)
             .orderBy('event_id')
             .$narrowType<{ event_id: string }>(),
         )
@@ -257,14 +270,16 @@ export async function writeVoteBatch(db: Conn, votes: VoteWrite[], now: Date): P
         .columns(['proposal_id', 'user_id', 'stance', 'reason', 'acted_at', 'updated_at'])
         .expression(
           qc
-            .selectFrom('input')
-            .select(['proposal_id', 'user_id', 'stance', 'reason', 'acted_at'])
+            .selectFrom('facts')
+            .select(['voted_on', 'user_id', 'stance', 'reason', 'acted_at'])
             .select(sql<Date>`${now}::timestamptz`.as('updated_at'))
+            .where('may_count', '=', true)
             .where((eb) =>
               eb.or([eb('event_id', 'is', null), eb('event_id', 'in', eb.selectFrom('claimed').select('event_id'))]),
             )
-            .orderBy('proposal_id')
-            .orderBy('user_id'),
+            .orderBy('voted_on')
+            .orderBy('user_id')
+            .$narrowType<{ voted_on: number }>(),
         )
         .onConflict((oc) =>
           oc
@@ -284,10 +299,10 @@ export async function writeVoteBatch(db: Conn, votes: VoteWrite[], now: Date): P
                     'votes.stance',
                     '=',
                     eb
-                      .selectFrom('input')
-                      .select('input.withdrawn')
-                      .whereRef('input.proposal_id', '=', 'excluded.proposal_id')
-                      .whereRef('input.user_id', '=', 'excluded.user_id'),
+                      .selectFrom('facts')
+                      .select('facts.withdrawn')
+                      .whereRef('facts.voted_on', '=', 'excluded.proposal_id')
+                      .whereRef('facts.user_id', '=', 'excluded.user_id'),
                   ),
                 ]),
               ]),
@@ -295,17 +310,25 @@ export async function writeVoteBatch(db: Conn, votes: VoteWrite[], now: Date): P
         )
         .returning(['proposal_id', 'user_id']),
     )
-    .selectFrom('input')
-    .leftJoin('claimed', 'claimed.event_id', 'input.event_id')
+    .selectFrom('facts')
+    .leftJoin('proposals', 'proposals.id', 'facts.voted_on')
+    .leftJoin('claimed', 'claimed.event_id', 'facts.event_id')
     .leftJoin('written', (join) =>
-      join.onRef('written.proposal_id', '=', 'input.proposal_id').onRef('written.user_id', '=', 'input.user_id'),
+      join.onRef('written.proposal_id', '=', 'facts.voted_on').onRef('written.user_id', '=', 'facts.user_id'),
     )
+    .selectAll('proposals')
     .select((eb) => [
-      'input.ord',
+      'facts.ord',
+      'facts.member',
       eb('claimed.event_id', 'is not', null).as('claimed'),
       eb('written.user_id', 'is not', null).as('changed'),
     ])
-    .orderBy('input.ord')
+    .orderBy('facts.ord')
     .execute();
-  return rows.map(({ claimed, changed }) => ({ claimed: Boolean(claimed), changed: Boolean(changed) }));
+  return rows.map(({ ord: _ord, member, claimed, changed, ...proposal }) => ({
+    proposal: proposal.id === null ? undefined : (proposal as Proposal),
+    member: Boolean(member),
+    claimed: Boolean(claimed),
+    changed: Boolean(changed),
+  }));
 }
