@@ -21,6 +21,8 @@ export interface CopTable {
   approval_den: Generated<number>;
   window_hours: Generated<number>;
   members_synced_at: NullableTimestamp;
+  /** How often each adopted norm comes up for review, in months after adoption or its last review. */
+  review_months: Generated<number>;
 }
 
 export interface CoordinatorTable {
@@ -80,8 +82,10 @@ export interface OutboxTable {
 
 // ---- Norms ---------------------------------------------------------------
 
-export type ProposalKind = 'new' | 'change' | 'retire';
-export type ProposalStatus = 'open' | 'adopted' | 'declined';
+/** 'review': "still how we work?" on an adopted norm; adopted means kept (reaffirmed). */
+export type ProposalKind = 'new' | 'change' | 'retire' | 'review';
+/** 'superseded': a review whose norm was changed or retired while it was open. */
+export type ProposalStatus = 'open' | 'adopted' | 'declined' | 'superseded';
 export type Stance = 'support' | 'object';
 
 export interface NormTable {
@@ -93,6 +97,12 @@ export interface NormTable {
   adopted_at: Timestamp;
   retired_at: NullableTimestamp;
   created_by_proposal_id: number;
+  /** When its last review closed, kept or lapsed: the next review counts from here. */
+  reviewed_at: NullableTimestamp;
+  reaffirmed_at: NullableTimestamp;
+  reaffirmed_supporters: number | null;
+  reaffirmed_members: number | null;
+  review_lapsed_at: NullableTimestamp;
 }
 
 /** Each text a norm has had, with the proposal that gave it: the norm's history. */
@@ -128,6 +138,10 @@ export interface ProposalTable {
   channel_id: string;
   message_ts: string | null;
   nudged_at: NullableTimestamp;
+  /** A review's member count, fixed when it opened; null for other proposals (live count). */
+  members_at_open: number | null;
+  /** When the coordinators were told that this review lapsed. */
+  lapse_notified_at: NullableTimestamp;
 }
 
 /** One row per member per proposal: the latest vote wins, a withdrawal keeps the row with no stance. */
@@ -139,6 +153,17 @@ export interface VoteTable {
   /** When the member acted (event or action time), so a late-delivered older event cannot win. */
   acted_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** The pinned charter message of a CoP's home channel; the row is the claim to post it. */
+export interface CharterTable {
+  cop_id: number;
+  channel_id: string;
+  message_ts: string | null;
+  /** Hash of the content last shown, so an unchanged charter is not edited again. */
+  content_hash: string | null;
+  claimed_at: Timestamp;
+  updated_at: NullableTimestamp;
 }
 
 // ---- Practice struggles --------------------------------------------------
@@ -253,6 +278,7 @@ export interface Database {
   norm_revisions: NormRevisionTable;
   proposals: ProposalTable;
   votes: VoteTable;
+  charters: CharterTable;
   struggles: StruggleTable;
   struggle_replies: StruggleReplyTable;
   meetings: MeetingTable;

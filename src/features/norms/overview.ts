@@ -19,6 +19,12 @@ export function ruleText(cop: Cop): string {
   return `${ruleInWords(copRule(cop))} Voting stays open ${days === 1 ? '1 day' : `${days} days`}.`;
 }
 
+/** The review rhythm in words. */
+export function rhythmText(cop: Cop): string {
+  const every = cop.review_months === 1 ? 'every month' : `every ${cop.review_months} months`;
+  return `Each norm comes up for review ${every} after its adoption or last review (\`/cop review <number>\` brings one up now).`;
+}
+
 /** A link to the proposal's message; slack.com redirects it into the reader's workspace. */
 export const proposalLink = (p: Proposal): string =>
   p.message_ts
@@ -29,9 +35,14 @@ export function normLines(norms: NumberedNorm[]): string {
   return norms.map((n) => `*${n.number}. ${escapeText(n.norm.title)}*\n${quote(escapeText(n.norm.body))}`).join('\n');
 }
 
-function normBlocks(norms: NumberedNorm[]): KnownBlock[] {
+/** Each norm with, when given, its standing and next review (by norm id) and a History button. */
+function normBlocks(norms: NumberedNorm[], reviewLines?: ReadonlyMap<number, string>): KnownBlock[] {
   if (norms.length === 0) return [section('_No norms adopted yet._')];
-  return norms.map((n) => section(`*${n.number}. ${escapeText(n.norm.title)}*\n${quote(escapeText(n.norm.body))}`));
+  return norms.map((n) => {
+    const line = reviewLines?.get(n.norm.id);
+    const text = `*${n.number}. ${escapeText(n.norm.title)}*\n${quote(escapeText(n.norm.body))}${line ? `\n${line}` : ''}`;
+    return reviewLines ? section(text, button('History', ACTION.history, String(n.norm.id))) : section(text);
+  });
 }
 
 function proposalSummary(s: ProposalSnapshot): string {
@@ -44,19 +55,23 @@ export function normsReply(
   norms: NumberedNorm[],
   open: ProposalSnapshot[],
   coordinator: boolean,
+  reviewLines?: ReadonlyMap<number, string>,
 ): { text: string; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [
     header('Adopted norms'),
     // Named, since /cop norms also answers outside the home channel.
     context(`The norms of the CoP in ${channelLink(cop.channel_id)}, agreed by its members.`),
-    ...normBlocks(norms),
+    ...normBlocks(norms, reviewLines),
     header('Open proposals'),
   ];
   if (open.length === 0) blocks.push(section('_No proposals open right now._'));
   blocks.push(...open.map((s) => section(proposalSummary(s))));
-  blocks.push(context(`*The rule in force:* ${ruleText(cop)}`));
+  blocks.push(context(`*The rule in force:* ${ruleText(cop)} ${rhythmText(cop)}`));
   const buttons = [button('Propose a norm', ACTION.proposeOpen, String(cop.id), 'primary')];
-  if (coordinator) buttons.push(button('Change the voting rule', ACTION.ruleOpen, String(cop.id)));
+  if (coordinator) {
+    buttons.push(button('Change the voting rule', ACTION.ruleOpen, String(cop.id)));
+    buttons.push(button('Change the review rhythm', ACTION.rhythmOpen, String(cop.id)));
+  }
   blocks.push(actions('norms:overview', ...buttons));
   const text = `${norms.length} adopted norm${norms.length === 1 ? '' : 's'} and ${open.length} open proposal${open.length === 1 ? '' : 's'}`;
   return { text, blocks: capBlocks(blocks, LIMITS.blocksPerMessage) };
@@ -113,7 +128,8 @@ export function welcomeDm(cop: Cop, norms: NumberedNorm[]): { text: string; bloc
 
 /** The private nudge to a member who has not voted on a proposal closing within a day. */
 export function nudgeDm(p: Proposal): { text: string; blocks: KnownBlock[] } {
-  const text = `Your voice counts: “${escapeText(p.title)}” in ${channelLink(p.channel_id)} closes ${slackDate(p.closes_at)} and you have not voted yet.`;
+  const what = p.kind === 'review' ? `the review of norm “${escapeText(p.title)}”` : `“${escapeText(p.title)}”`;
+  const text = `Your voice counts: ${what} in ${channelLink(p.channel_id)} closes ${slackDate(p.closes_at)} and you have not voted yet.`;
   return {
     text,
     blocks: [

@@ -7,6 +7,7 @@ import { isCoordinator, isMember, listMemberIds } from '../community/repository'
 import * as repo from './repository';
 import type { Conn } from './repository';
 import * as votesRepo from './votes-repository';
+import { applyReviewOutcome, membersForRule } from './reviews-outcome';
 import { decide, ruleOf, type Tally, type VoteRule } from './rules';
 
 const HOUR = 60 * 60 * 1000;
@@ -44,6 +45,8 @@ export interface Decision {
 
 /** Norms: proposals, votes, outcomes. Rules and transactions; no Slack here. */
 export class NormsService {
+  private readonly decidedListeners: Array<(decision: Decision) => Promise<void>> = [];
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -88,9 +91,14 @@ export class NormsService {
     return repo.findProposal(this.db, proposalId);
   }
 
+  /** Awaited after a proposal (or review) closed, e.g. to keep the charter current. Must not reject. */
+  onDecided(listener: (decision: Decision) => Promise<void>): void {
+    this.decidedListeners.push(listener);
+  }
+
   async snapshot(proposal: Proposal): Promise<ProposalSnapshot> {
     const { tally, members } = await votesRepo.tallyAndMembers(this.db, proposal);
-    return this.withNorm({ proposal, tally, members });
+    return this.withNorm({ proposal, tally, members: membersForRule(proposal, members) });
   }
 
   /** Adds the norm a change or retirement is about, and its number while adopted. */
@@ -117,13 +125,17 @@ export class NormsService {
   /** As `evaluate`, for a proposal just read (e.g. by the vote): a stale status is harmless, the close is conditional. */
   async evaluateOpen(proposal: Proposal): Promise<Decision> {
     if (proposal.status !== 'open') return { proposal };
-    const { tally, members } = await votesRepo.tallyAndMembers(this.db, proposal);
+    const live = await votesRepo.tallyAndMembers(this.db, proposal);
+    const { tally } = live;
+    const members = membersForRule(proposal, live.members);
     const outcome = decide(tally, members, ruleOf(proposal), this.clock.now(), proposal.closes_at);
     if (outcome === 'open') return { proposal };
-    return withRetry(() => this.close(proposal, outcome, members), {
+    const decision = await withRetry(() => this.close(proposal, outcome, members), {
       logger: this.logger,
       what: `closing proposal ${proposal.id} as ${outcome}`,
     });
+    if (decision.closed) await Promise.all(this.decidedListeners.map((listener) => listener(decision)));
+    return decision;
   }
 
   private close(proposal: Proposal, outcome: 'adopted' | 'declined', members: number): Promise<Decision> {
@@ -131,6 +143,7 @@ export class NormsService {
     return this.db.transaction().execute(async (trx) => {
       const closed = await repo.closeProposal(trx, proposal.id, outcome, now, members);
       if (!closed) return { proposal: (await repo.findProposal(trx, proposal.id)) ?? proposal };
+      if (closed.kind === 'review') return applyReviewOutcome(trx, closed, outcome, now, this.logger);
       if (outcome === 'declined') return { proposal: closed, closed: 'declined' };
       let norm: Norm | undefined;
       if (closed.kind === 'new') norm = await repo.insertNorm(trx, closed, now);
@@ -191,7 +204,9 @@ export class NormsService {
   async openProposals(copId: number, viewerId?: string) {
     const open = await votesRepo.openProposalsWithTallies(this.db, copId);
     const numbered = open.some((o) => o.proposal.norm_id !== null) ? await this.numberedNorms(copId) : [];
-    const snapshots = await Promise.all(open.map((o) => this.withNorm(o, numbered)));
+    const snapshots = await Promise.all(
+      open.map((o) => this.withNorm({ ...o, members: membersForRule(o.proposal, o.members) }, numbered)),
+    );
     const stances = viewerId
       ? await votesRepo.stancesOf(
           this.db,

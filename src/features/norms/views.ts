@@ -4,6 +4,7 @@ import { escapeText, mention, quote } from '../../slack/text';
 import type { Proposal, Stance } from '../../db/schema';
 import { ACTION } from './ids';
 import { ruleInWords, ruleOf, supportersNeeded } from './rules';
+import { reviewAnnouncement, reviewMessage } from './reviews-views';
 import type { ProposalSnapshot } from './service';
 
 /** Slack date formatting: each reader sees the time in their own timezone. */
@@ -19,6 +20,7 @@ export function kindLine(s: ProposalSnapshot): string {
   const { proposal, norm, normNumber } = s;
   if (proposal.kind === 'new') return 'A new norm';
   const which = `norm ${normNumber ?? ''}`.trim() + (norm ? ` (“${escapeText(norm.title)}”)` : '');
+  if (proposal.kind === 'review') return `A review of ${which}: still how we work?`;
   return proposal.kind === 'change' ? `A change to ${which}` : `Retiring ${which}`;
 }
 
@@ -57,6 +59,7 @@ function outcomeLine(p: Proposal): string {
 
 /** The proposal message in the home channel: live while open, its outcome once decided. */
 export function proposalMessage(s: ProposalSnapshot): { text: string; blocks: KnownBlock[] } {
+  if (s.proposal.kind === 'review') return reviewMessage(s);
   const p = s.proposal;
   const open = p.status === 'open';
   const text = `Proposal: ${escapeText(p.title)} (${s.tally.supporters} support, ${s.tally.objectors} object)`;
@@ -97,6 +100,7 @@ export function proposalMessage(s: ProposalSnapshot): { text: string; blocks: Kn
 
 /** The short thread reply that announces an outcome. */
 export function outcomeAnnouncement(s: ProposalSnapshot): string {
+  if (s.proposal.kind === 'review') return reviewAnnouncement(s);
   const p = s.proposal;
   const title = `“${escapeText(p.title)}”`;
   if (p.status === 'adopted') {
