@@ -52,11 +52,11 @@ const whoOpened = (p: Proposal) =>
 export function reviewMessage(s: ProposalSnapshot): { text: string; blocks: KnownBlock[] } {
   const p = s.proposal;
   const open = p.status === 'open';
-  const text = `Review: still how we work? ${whichNorm(s)} (${s.tally.supporters} keep, ${s.tally.objectors} do not keep)`;
+  const text = `Still how we work? A review of ${whichNorm(s)} (${s.tally.supporters} keep, ${s.tally.objectors} do not keep)`;
   const blocks: KnownBlock[] = [
     header(
       open
-        ? 'Review: still how we work?'
+        ? 'Still how we work? A review'
         : `Review: ${p.status === 'adopted' ? 'kept' : p.status === 'superseded' ? 'superseded' : 'lapsed'}`,
     ),
     section(
