@@ -186,17 +186,16 @@ describe('two instances and the charter', () => {
     try {
       await a.setupCop('U1');
       await a.waitForMembers(4);
-      await a.db.deleteFrom('charters').execute();
       await adoptNorm(a, 'Cameras optional');
+      // As if the charter had never been posted: both instances find it missing on the same tick.
       await a.db.deleteFrom('charters').execute();
       a.fake.pins.clear();
       await Promise.all([a.bot.tick(), b.bot.tick(), a.bot.tick(), b.bot.tick()]);
       const rows = await a.db.selectFrom('charters').selectAll().execute();
       expect(rows).toHaveLength(1);
       expect(a.fake.pins.get(HOME_CHANNEL)).toEqual([rows[0]!.message_ts]);
-      const posted = charterPosts(a).filter((c) => a.fake.callsOf('chat.postMessage').indexOf(c) > 0);
-      // One posted at adoption, one after the row was removed: never two at once.
-      expect(posted).toHaveLength(2);
+      // One posted at adoption, one after the row was removed: not one per instance.
+      expect(charterPosts(a)).toHaveLength(2);
     } finally {
       await b.stop();
       await a.stop();

@@ -1,15 +1,15 @@
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database';
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
 import { emptyDatabase } from '../support/norms';
 import { adoptNorm, buttonTexts, dateToken, messageAt, reviewPosts, reviewRows } from '../support/reviews';
 
 const DAY = 24 * 60 * 60 * 1000;
 
-describe('norm reviews: "Still how we work?"', () => {
+describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (database) => {
   let h: Harness;
   let shared: TestDatabase;
   beforeAll(async () => {
-    shared = await createTestDatabase('postgres');
+    shared = await createTestDatabase(database);
   });
   afterAll(() => shared.destroy());
   beforeEach(async () => {

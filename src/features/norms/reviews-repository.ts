@@ -7,7 +7,7 @@ export type NormWithChange = Norm & { changed_at: Date | null };
 
 /** A CoP's adopted norms, in charter order, each with when its text last changed. */
 export async function adoptedNormsWithChanges(db: Conn, copId: number): Promise<NormWithChange[]> {
-  return db
+  const rows = await db
     .selectFrom('norms')
     .selectAll('norms')
     .select((eb) =>
@@ -21,7 +21,9 @@ export async function adoptedNormsWithChanges(db: Conn, copId: number): Promise<
     .where('norms.status', '=', 'adopted')
     .orderBy('norms.adopted_at')
     .orderBy('norms.id')
-    .execute() as Promise<NormWithChange[]>;
+    .execute();
+  // An aggregate's timestamp may arrive as text (PGlite does not parse it): made a Date here.
+  return rows.map((row) => ({ ...row, changed_at: row.changed_at ? new Date(row.changed_at) : null }));
 }
 
 /**

@@ -15,8 +15,9 @@ export interface ReviewBase {
 
 /** The moment the next review counts from: the latest of adoption, change and last review. */
 export function reviewBase(b: ReviewBase): Date {
-  const times = [b.adoptedAt, b.changedAt, b.reviewedAt].filter((t): t is Date => t instanceof Date);
-  return new Date(Math.max(...times.map((t) => t.getTime())));
+  // Not `instanceof Date`: a Date made in another realm (a worker, a test VM) fails that check.
+  const times = [b.adoptedAt, b.changedAt, b.reviewedAt].filter((t): t is Date => t !== null && t !== undefined);
+  return new Date(Math.max(...times.map((t) => new Date(t).getTime())));
 }
 
 /**

@@ -127,7 +127,14 @@ export function stanceWords(stance: Stance | undefined): string {
 }
 
 export function voteReceipt(stance: Stance, p: Proposal): string {
-  const what = stance === 'support' ? 'You support' : 'You object to';
+  const what =
+    p.kind === 'review'
+      ? stance === 'support'
+        ? 'You vote to keep'
+        : 'You vote not to keep'
+      : stance === 'support'
+        ? 'You support'
+        : 'You object to';
   return `${what} “${escapeText(p.title)}”. Your latest vote counts; you can change it until ${slackDate(p.closes_at)}.`;
 }
 
