@@ -1,15 +1,14 @@
-import { MemberDirectory } from '../community/directory';
+import { refreshAllUsers, refreshUser } from '../../slack/users';
 import type { Feature, FeatureContext } from '../types';
 import { memberTopics, proposalsAwaitingVote, type AgendaProvider } from './agenda';
 import { meetingSubcommands } from './commands';
 import { registerMeetingListeners } from './listeners';
 import { queueDueReminders, queueForNewMember } from './reminders';
-import * as repo from './repository';
-import { streak, upcomingOccasion } from './service';
+import { MeetingsService } from './service';
 import { homeBlocks } from './views';
-import { refreshUserZone, zoneOf } from './zones';
+import { zoneOf } from './zones';
 
-export type { AgendaProvider, AgendaSection } from './agenda';
+export type { AgendaProvider, AgendaSection } from '../types';
 
 export interface MeetingsOptions {
   /**
@@ -27,26 +26,20 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
     memberTopics,
   ];
   const log = ctx.logger.child('meetings');
-  const directory = new MemberDirectory(ctx.db, ctx.client, ctx.logger.child('members'));
+  const service = new MeetingsService({ db: ctx.db, community: ctx.community, providers, logger: log });
   return {
     name: 'meetings',
-    subcommands: meetingSubcommands(ctx, () => providers),
-    register: (routes) => registerMeetingListeners(routes, ctx, () => providers),
+    subcommands: meetingSubcommands({ ctx, service, log }),
+    register: (routes) => registerMeetingListeners(routes, { ctx, service, log }),
     onMemberJoined: (cop, userId) =>
       queueForNewMember({ db: ctx.db, logger: log, providers }, cop, userId, ctx.clock.now()),
     homeSection: async ({ cop, viewerId }) => {
-      const meeting = await repo.findMeeting(ctx.db, cop.id);
-      if (!meeting) return homeBlocks({ occasion: undefined, viewerZone: 'UTC', coming: undefined, streak: 0 });
+      const meeting = await service.meetingOf(cop.id);
       const now = ctx.clock.now();
-      const upcoming = await upcomingOccasion(ctx.db, meeting, now);
-      const zone = await zoneOf(ctx.db, ctx.client, log, viewerId, cop.team_id, now, meeting.time_zone);
-      const rsvps = upcoming ? await repo.listRsvps(ctx.db, upcoming.occasion.occurrenceId) : [];
-      return homeBlocks({
-        occasion: upcoming?.occasion,
-        viewerZone: zone,
-        coming: rsvps.find((r) => r.user_id === viewerId)?.coming,
-        streak: await streak(ctx.db, meeting.id, viewerId),
-      });
+      const zone = meeting
+        ? await zoneOf(ctx.db, ctx.client, log, viewerId, cop.team_id, now, meeting.time_zone)
+        : 'UTC';
+      return homeBlocks(await service.homeData(meeting, viewerId, zone, now));
     },
     jobs: [
       {
@@ -55,10 +48,12 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
           queueDueReminders(
             {
               db: ctx.db,
+              community: ctx.community,
               logger: log,
               providers,
-              refreshUsers: (teamId, at) => directory.refreshUsers(teamId, at),
-              refreshUser: (userId, teamId, at) => refreshUserZone(ctx.db, ctx.client, userId, teamId, at),
+              refreshUsers: (teamId, at) =>
+                refreshAllUsers(ctx.db, ctx.client, ctx.logger.child('members'), teamId, at),
+              refreshUser: (userId, teamId, at) => refreshUser(ctx.db, ctx.client, userId, teamId, at),
             },
             now,
           ),

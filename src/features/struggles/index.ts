@@ -1,4 +1,5 @@
 import type { Feature, FeatureContext, Subcommand } from '../types';
+import { strugglesSinceLastMeeting } from './agenda';
 import { Capabilities } from './capability';
 import { registerThreadEvents } from './events';
 import { openStruggleForm, registerPostingListeners } from './listeners';
@@ -63,6 +64,7 @@ export function strugglesFeature(ctx: FeatureContext): Feature {
 
   return {
     name: 'struggles',
+    agenda: strugglesSinceLastMeeting,
     subcommands,
     homeSection: async ({ cop }) =>
       searchViews.homeSection(cop.id, await repo.listRecentStruggles(ctx.db, cop.id, HOME_RECENT)),

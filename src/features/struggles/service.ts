@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database';
-import { claimEvent } from '../community/repository';
+import { claimEvent } from '../../db/processed-events';
 import * as repo from './repository';
 import * as replies from './replies-repository';
 import type { ReplyRow, StruggleRow } from './tables';
@@ -149,4 +149,9 @@ export async function applyHelpfulReaction(
     await replies.adjustHelpful(trx, reply.id, input.added ? 1 : -1);
     return true;
   });
+}
+
+/** The author marks their struggle resolved; undefined when it already was. */
+export function resolveStruggle(db: Db, id: number, now: Date): Promise<StruggleRow | undefined> {
+  return repo.resolveStruggle(db, id, now);
 }
