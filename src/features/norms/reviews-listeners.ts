@@ -1,6 +1,6 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
-import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
+import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../refusals';
 import type { SlackRoutes } from '../../slack/routes';
 import { onViewSubmission } from '../../slack/submission-deadline';
 import type { FeatureContext } from '../types';
