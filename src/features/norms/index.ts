@@ -7,14 +7,7 @@ import { ProposalPublisher } from './publisher';
 import { NormsService } from './service';
 import { registerVoteListeners } from './vote-listeners';
 import { VoteRecorder } from './votes';
-import { CharterService } from './charter';
-import { reviewLine } from './charter-views';
-import { ParticipationBlock } from './participation';
-import { ReviewService } from './reviews';
-import { reviewSubcommands } from './reviews-commands';
-import { registerReviewListeners } from './reviews-listeners';
-import { ReviewPublisher, lapseDm } from './reviews-publisher';
-import type { Decision } from './service';
+import { livingNorms } from './living-norms';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -24,24 +17,7 @@ export function normsFeature(ctx: FeatureContext): Feature {
   const service = new NormsService(ctx.db, ctx.clock, logger);
   const votes = new VoteRecorder(ctx.db, ctx.clock, logger);
   const publisher = new ProposalPublisher(ctx.client, service, logger);
-  const reviews = new ReviewService(ctx.db, ctx.community, ctx.clock, logger);
-  const reviewPublisher = new ReviewPublisher(ctx.client, service, publisher, logger);
-  const charter = new CharterService(ctx.db, ctx.client, reviews, ctx.community, ctx.clock, logger);
-  const participation = new ParticipationBlock(ctx.db, ctx.community, ctx.clock);
-
-  // After any outcome: a changed or retired norm's open review is superseded; the charter follows.
-  service.onDecided(async (decision: Decision) => {
-    const { proposal, closed } = decision;
-    try {
-      if (closed === 'adopted' && (proposal.kind === 'change' || proposal.kind === 'retire') && proposal.norm_id) {
-        for (const review of await reviews.supersede(proposal.norm_id)) await reviewPublisher.showSuperseded(review);
-      }
-      await charter.sync(proposal.cop_id);
-    } catch (error) {
-      // The scheduled check (norms-reviews) catches up.
-      logger.error(`after the outcome of proposal ${proposal.id}`, error);
-    }
-  });
+  const living = livingNorms(ctx, logger, service, publisher);
 
   return {
     name: 'norms',
@@ -52,12 +28,11 @@ export function normsFeature(ctx: FeatureContext): Feature {
         description: 'the adopted norms, numbered, and the open proposals with their tallies',
         run: async ({ cop, coordinator, respond }) => {
           if (!cop) return;
-          const [norms, open, schedule] = await Promise.all([
+          const [norms, open, lines] = await Promise.all([
             service.numberedNorms(cop.id),
             service.openProposals(cop.id),
-            reviews.schedule(cop),
+            living.reviewLines(cop),
           ]);
-          const lines = new Map(schedule.map((s) => [s.norm.id, reviewLine(s)]));
           await respond({ response_type: 'ephemeral', ...normsReply(cop, norms, open.snapshots, coordinator, lines) });
         },
       },
@@ -71,12 +46,12 @@ export function normsFeature(ctx: FeatureContext): Feature {
           await client.views.open({ trigger_id: command.trigger_id, view: proposeModal(cop.id, norms, args) });
         },
       },
-      ...reviewSubcommands({ ctx, service, reviews, reviewPublisher, charter }),
+      ...living.subcommands,
     ],
 
     homeSection: async ({ cop, viewerId }) => {
       const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id, viewerId)]);
-      return [...homeBlocks(norms, open.snapshots, open.stances), ...(await participation.blocks(cop, viewerId))];
+      return [...homeBlocks(norms, open.snapshots, open.stances), ...(await living.participationBlocks(cop, viewerId))];
     },
 
     jobs: [
@@ -109,32 +84,7 @@ export function normsFeature(ctx: FeatureContext): Feature {
           if (queued) logger.info(`queued ${queued} nudge DM(s) to members who have not voted`);
         },
       },
-      {
-        // Reviews: close those whose norm changed, open the due ones (spread out), tell coordinators
-        // of lapses, and keep each charter current.
-        name: 'norms-reviews',
-        run: async (now) => {
-          for (const review of await reviews.supersedeStale()) await reviewPublisher.showSuperseded(review);
-          const opened = await reviews.openDue(now);
-          let posted = 0;
-          for (const review of opened) if (await reviewPublisher.post(review)) posted += 1;
-          if (opened.length) logger.info(`opened ${posted} due review(s)`);
-          const told = await reviews.claimLapses(now, (trx, review, coordinatorIds) =>
-            enqueueDms(
-              trx,
-              coordinatorIds.map((userId) => ({
-                dedupeKey: `review-lapsed:${review.id}:${userId}`,
-                purpose: 'review-lapsed',
-                recipient: userId,
-                ...lapseDm(review),
-                notBefore: now,
-              })),
-            ),
-          );
-          if (told) logger.info(`queued ${told} DM(s) telling coordinators of lapsed reviews`);
-          await charter.syncAll();
-        },
-      },
+      living.job,
     ],
 
     async onMemberJoined(cop, userId) {
@@ -155,7 +105,7 @@ export function normsFeature(ctx: FeatureContext): Feature {
     register(routes) {
       registerVoteListeners(routes, { ctx, service, votes, publisher });
       registerProposeListeners(routes, { ctx, service, publisher });
-      registerReviewListeners(routes, { ctx, service, reviews, charter });
+      living.register(routes);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { BlockAction, RespondFn } from '@slack/bolt';
+import type { ActionArgs, ViewSubmissionArgs } from '../../slack/listener-args';
 import { z } from 'zod';
 import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../refusals';
 import type { SlackRoutes } from '../../slack/routes';
@@ -27,6 +28,8 @@ const submission = z.object({
   view: z.object({ private_metadata: z.string(), state: z.object({ values: z.unknown() }) }),
 });
 
+const rhythmMetadata = z.object({ copId: z.number().int() });
+
 const months = z.coerce
   .number({ error: 'Give a whole number of months.' })
   .int({ error: 'Give a whole number of months.' })
@@ -47,89 +50,83 @@ async function whisper(respond: RespondFn, text: string): Promise<void> {
 }
 
 /** A review's "Propose a change" / "Propose retiring it", the norms' History buttons, the review rhythm. */
-export function registerReviewListeners(routes: SlackRoutes, { ctx, service, reviews, charter }: Deps): void {
-  const openPrefilled =
-    (kind: 'change' | 'retire') =>
-    async ({
-      ack,
-      body,
-      client,
-      respond,
-    }: {
-      ack: () => Promise<void>;
-      body: unknown;
-      client: FeatureContext['client'];
-      respond: RespondFn;
-    }) => {
-      await ack();
-      const click = idButton.safeParse(body);
-      if (!click.success) return;
-      const norm = await repo.findNorm(ctx.db, Number(click.data.actions[0]!.value));
-      if (!norm || !(await ctx.community.isMember(norm.cop_id, click.data.user.id)))
-        return whisper(respond, NOT_A_MEMBER);
-      if (norm.status !== 'adopted') return whisper(respond, NO_LONGER_ADOPTED);
-      const norms = await service.numberedNorms(norm.cop_id);
-      const view = prefillProposal(proposeModal(norm.cop_id, norms, norm.title), {
-        kind,
-        normId: norm.id,
-        title: norm.title,
-        body: norm.body,
-      });
-      await client.views.open({ trigger_id: click.data.trigger_id, view });
-    };
-  routes.action<BlockAction>(ACTION.reviewChange, openPrefilled('change'));
-  routes.action<BlockAction>(ACTION.reviewRetire, openPrefilled('retire'));
+export function registerReviewListeners(routes: SlackRoutes, deps: Deps): void {
+  routes.action<BlockAction>(ACTION.reviewChange, (args) => openPrefilledProposal(deps, args, 'change'));
+  routes.action<BlockAction>(ACTION.reviewRetire, (args) => openPrefilledProposal(deps, args, 'retire'));
+  routes.action<BlockAction>(ACTION.history, (args) => showHistory(deps, args));
+  routes.action<BlockAction>(ACTION.rhythmOpen, (args) => openRhythm(deps, args));
+  onViewSubmission(routes, CALLBACK.rhythm, (args) => saveRhythm(deps, args));
+}
 
-  routes.action<BlockAction>(ACTION.history, async ({ ack, body, respond }) => {
-    await ack();
-    const click = idButton.safeParse(body);
-    if (!click.success) return;
-    const norm = await repo.findNorm(ctx.db, Number(click.data.actions[0]!.value));
-    // A CoP's content is shown to its members only.
-    if (!norm || !(await ctx.community.isMember(norm.cop_id, click.data.user.id)))
-      return whisper(respond, NOT_A_MEMBER);
-    const [history] = await historiesOf(ctx.db, [norm]);
-    const number = (await service.numberedNorms(norm.cop_id)).find((n) => n.norm.id === norm.id)?.number;
-    await respond({ response_type: 'ephemeral', replace_original: false, ...historyReply(history!, number) });
+/** The proposal modal, prefilled for the review's norm: a change (its text to edit) or its retirement. */
+async function openPrefilledProposal(
+  { ctx, service }: Deps,
+  { ack, body, client, respond }: ActionArgs,
+  kind: 'change' | 'retire',
+): Promise<void> {
+  await ack();
+  const click = idButton.safeParse(body);
+  if (!click.success) return;
+  const norm = await repo.findNorm(ctx.db, Number(click.data.actions[0]!.value));
+  if (!norm || !(await ctx.community.isMember(norm.cop_id, click.data.user.id))) return whisper(respond, NOT_A_MEMBER);
+  if (norm.status !== 'adopted') return whisper(respond, NO_LONGER_ADOPTED);
+  const norms = await service.numberedNorms(norm.cop_id);
+  const view = prefillProposal(proposeModal(norm.cop_id, norms, norm.title), {
+    kind,
+    normId: norm.id,
+    title: norm.title,
+    body: norm.body,
   });
+  await client.views.open({ trigger_id: click.data.trigger_id, view });
+}
 
-  routes.action<BlockAction>(ACTION.rhythmOpen, async ({ ack, body, client, respond }) => {
-    await ack();
-    const click = idButton.safeParse(body);
-    if (!click.success) return;
-    const cop = await ctx.community.copById(Number(click.data.actions[0]!.value));
-    if (!cop || !(await ctx.community.isCoordinator(cop.id, click.data.user.id)))
-      return whisper(respond, NOT_A_COORDINATOR);
-    await client.views.open({ trigger_id: click.data.trigger_id, view: rhythmModal(cop) });
-  });
+/** A norm's history, privately, to a member of its CoP (a CoP's content is for its members). */
+async function showHistory({ ctx, service }: Deps, { ack, body, respond }: ActionArgs): Promise<void> {
+  await ack();
+  const click = idButton.safeParse(body);
+  if (!click.success) return;
+  const norm = await repo.findNorm(ctx.db, Number(click.data.actions[0]!.value));
+  if (!norm || !(await ctx.community.isMember(norm.cop_id, click.data.user.id))) return whisper(respond, NOT_A_MEMBER);
+  const [history] = await historiesOf(ctx.db, [norm]);
+  const number = (await service.numberedNorms(norm.cop_id)).find((n) => n.norm.id === norm.id)?.number;
+  await respond({ response_type: 'ephemeral', replace_original: false, ...historyReply(history!, number) });
+}
 
-  onViewSubmission(routes, CALLBACK.rhythm, async ({ ack, body, client }) => {
-    const parsed = submission.safeParse(body);
-    const meta = parsed.success
-      ? metadata(z.object({ copId: z.number().int() }), parsed.data.view.private_metadata)
-      : undefined;
-    if (!parsed.success || !meta) {
-      return ack({ response_action: 'errors', errors: { [FIELD.reviewMonths]: 'This CoP no longer exists.' } });
-    }
-    const values = parseState(parsed.data.view.state.values);
-    const given = months.safeParse(values[FIELD.reviewMonths]?.[FIELD.reviewMonths]?.value || undefined);
-    if (!given.success) {
-      return ack({ response_action: 'errors', errors: { [FIELD.reviewMonths]: given.error.issues[0]!.message } });
-    }
-    const userId = parsed.data.user.id;
-    // Checked before the ack (an error in the form), written after it.
-    if (!(await ctx.community.isCoordinator(meta.copId, userId))) {
-      return ack({ response_action: 'errors', errors: { [FIELD.reviewMonths]: NOT_A_COORDINATOR } });
-    }
-    await ack();
-    if (!(await reviews.changeRhythm(meta.copId, userId, given.data))) return;
-    const cop = await ctx.community.copById(meta.copId);
-    if (!cop) return;
-    const every = given.data === 1 ? 'every month' : `every ${given.data} months`;
-    await client.chat.postMessage({
-      channel: cop.channel_id,
-      text: `:calendar: <@${userId}> changed the review rhythm: each norm now comes up for review ${every} after its adoption or last review. \`/cop norms\` shows each norm’s next review.`,
-    });
-    await charter.sync(cop.id);
+async function openRhythm({ ctx }: Deps, { ack, body, client, respond }: ActionArgs): Promise<void> {
+  await ack();
+  const click = idButton.safeParse(body);
+  if (!click.success) return;
+  const cop = await ctx.community.copById(Number(click.data.actions[0]!.value));
+  if (!cop || !(await ctx.community.isCoordinator(cop.id, click.data.user.id))) {
+    return whisper(respond, NOT_A_COORDINATOR);
+  }
+  await client.views.open({ trigger_id: click.data.trigger_id, view: rhythmModal(cop) });
+}
+
+/** A coordinator's new review rhythm: checked before the ack (errors in the form), written after it. */
+async function saveRhythm({ ctx, reviews, charter }: Deps, { ack, body, client }: ViewSubmissionArgs): Promise<void> {
+  const parsed = submission.safeParse(body);
+  const meta = parsed.success ? metadata(rhythmMetadata, parsed.data.view.private_metadata) : undefined;
+  if (!parsed.success || !meta) {
+    return ack({ response_action: 'errors', errors: { [FIELD.reviewMonths]: 'This CoP no longer exists.' } });
+  }
+  const values = parseState(parsed.data.view.state.values);
+  const given = months.safeParse(values[FIELD.reviewMonths]?.[FIELD.reviewMonths]?.value || undefined);
+  if (!given.success) {
+    return ack({ response_action: 'errors', errors: { [FIELD.reviewMonths]: given.error.issues[0]!.message } });
+  }
+  const userId = parsed.data.user.id;
+  if (!(await ctx.community.isCoordinator(meta.copId, userId))) {
+    return ack({ response_action: 'errors', errors: { [FIELD.reviewMonths]: NOT_A_COORDINATOR } });
+  }
+  await ack();
+  if (!(await reviews.changeRhythm(meta.copId, userId, given.data))) return;
+  const cop = await ctx.community.copById(meta.copId);
+  if (!cop) return;
+  const every = given.data === 1 ? 'every month' : `every ${given.data} months`;
+  await client.chat.postMessage({
+    channel: cop.channel_id,
+    text: `:calendar: <@${userId}> changed the review rhythm: each norm now comes up for review ${every} after its adoption or last review. \`/cop norms\` shows each norm’s next review.`,
   });
+  await charter.sync(cop.id);
 }
