@@ -27,7 +27,12 @@ describe('the charter, norm histories and participation', () => {
     await h.setupCop('U1');
     await h.waitForMembers(4);
   });
-  afterEach(() => h.stop());
+  afterEach(async () => {
+    // Scheduled jobs log their failures rather than throw: none may have failed.
+    const errors = h.logs.filter((line) => line.includes(' ERROR '));
+    await h.stop();
+    expect(errors).toEqual([]);
+  });
 
   it('one pinned charter, edited in place as norms are adopted, changed, reaffirmed and retired', async () => {
     expect(charterPosts(h)).toHaveLength(0);

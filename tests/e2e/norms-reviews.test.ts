@@ -18,7 +18,12 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
     await h.setupCop('U1');
     await h.waitForMembers(4);
   });
-  afterEach(() => h.stop());
+  afterEach(async () => {
+    // Scheduled jobs log their failures rather than throw: none may have failed.
+    const errors = h.logs.filter((line) => line.includes(' ERROR '));
+    await h.stop();
+    expect(errors).toEqual([]);
+  });
 
   it('a norm falls due six months on, by date; Keep is voted like a proposal and reaffirms it', async () => {
     const norm = await adoptNorm(h, 'Cameras optional');
@@ -185,6 +190,28 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
     // Its buttons now say it is no longer adopted.
     await h.clickButton('U3', 'norms:review-change', String(norm.id), { messageTs: review!.message_ts! });
     expect(h.lastResponseText()).toContain('no longer adopted');
+  });
+
+  it('a review left open on a norm changed behind it (a crash between the two) is superseded at the next tick', async () => {
+    const norm = await adoptNorm(h, 'Cameras optional');
+    await h.command('U2', 'review 1');
+    const [review] = await reviewRows(h);
+    h.clock.advance(60_000);
+    // The change committed, but the process stopped before closing the review.
+    await h.db.updateTable('norms').set({ body: 'Changed.' }).where('id', '=', norm.id).execute();
+    await h.db
+      .insertInto('norm_revisions')
+      .values({
+        norm_id: norm.id,
+        proposal_id: norm.created_by_proposal_id,
+        title: norm.title,
+        body: 'Changed.',
+        created_at: h.clock.now(),
+      })
+      .execute();
+    await h.bot.tick();
+    expect((await reviewRows(h))[0]!.status).toBe('superseded');
+    expect(textOf(messageAt(h, review!.message_ts!))).toContain('*Superseded*');
   });
 
   it('/cop review: one open review per norm, and clear answers for what is not a norm', async () => {

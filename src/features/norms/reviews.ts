@@ -73,19 +73,23 @@ export class ReviewService {
       const cop = await this.community.copById(copId);
       if (!cop) continue;
       const zone = await this.zoneOf(cop.id);
-      const due = (await this.schedule(cop)).filter((s) => !s.review && isDue(s.dueOn, now, zone));
+      const schedule = await this.schedule(cop);
+      const due = schedule.filter((s) => !s.review && isDue(s.dueOn, now, zone));
       if (due.length === 0) continue;
+      // A first cut without the lock (the day's count is left to the locked check).
       const candidates = reviewsToOpen(
         due.map((s) => ({ normId: s.norm.id, dueOn: s.dueOn, number: s.number })),
-        { open: 0, openedToday: 0 },
+        { open: schedule.filter((s) => s.review).length, openedToday: 0 },
         { maxOpen: REVIEW_DEFAULTS.maxOpen, perDay: REVIEW_DEFAULTS.maxOpen },
       );
       // The limits are checked again under the CoP's lock: another instance may be opening too.
       let openedHere = 0;
       for (const normId of candidates) {
         const result = await this.open(cop, normId, '', { scheduled: true, zone });
-        if (result.kind === 'opened') opened.push(result.review);
-        if (result.kind === 'opened') openedHere += 1;
+        if (result.kind === 'limit') break;
+        if (result.kind !== 'opened') continue;
+        opened.push(result.review);
+        openedHere += 1;
       }
       const waiting = due.length - openedHere;
       if (waiting > 0) this.logger.debug(`cop ${cop.id}: ${waiting} norm(s) due for review wait their turn`);
