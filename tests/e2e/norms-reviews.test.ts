@@ -262,6 +262,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
     await h.bot.tick();
     const nudges = h.fake.callsOf('chat.postMessage').filter((c) => textOf(c.params).includes('the review of norm'));
     expect(nudges.map((c) => c.params.channel).sort()).toEqual(['U1', 'U3', 'U4']);
+    expect(buttonTexts(nudges[0]!.params)).toEqual(['Keep it', 'Do not keep it']);
   });
 
   it('coordinators change the review rhythm from /cop norms; others cannot', async () => {

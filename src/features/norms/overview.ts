@@ -19,6 +19,12 @@ export function ruleText(cop: Cop): string {
   return `${ruleInWords(copRule(cop))} Voting stays open ${days === 1 ? '1 day' : `${days} days`}.`;
 }
 
+/** Support / Object, or for a review, Keep it / Do not keep it: the same votes, in the question's words. */
+function voteButtons(p: Proposal) {
+  const [yes, no] = p.kind === 'review' ? ['Keep it', 'Do not keep it'] : ['Support', 'Object'];
+  return [button(yes, ACTION.support, String(p.id), 'primary'), button(no, ACTION.object, String(p.id))];
+}
+
 /** The review rhythm in words. */
 export function rhythmText(cop: Cop): string {
   const every = cop.review_months === 1 ? 'every month' : `every ${cop.review_months} months`;
@@ -94,11 +100,7 @@ export function homeBlocks(
       const id = s.proposal.id;
       blocks.push(
         section(`${proposalSummary(s)}\n_Your vote: ${stanceWords(stances.get(id))}._`),
-        actions(
-          `norms:home:${id}`,
-          button('Support', ACTION.support, String(id), 'primary'),
-          button('Object', ACTION.object, String(id)),
-        ),
+        actions(`norms:home:${id}`, ...voteButtons(s.proposal)),
       );
     }
   }
@@ -135,11 +137,7 @@ export function nudgeDm(p: Proposal): { text: string; blocks: KnownBlock[] } {
     blocks: [
       section(`:ballot_box_with_ballot: ${text}`),
       section(`Read it here: ${proposalLink(p)}. Vote with :+1: / :-1: on the message, or here:`),
-      actions(
-        `norms:nudge:${p.id}`,
-        button('Support', ACTION.support, String(p.id), 'primary'),
-        button('Object', ACTION.object, String(p.id)),
-      ),
+      actions(`norms:nudge:${p.id}`, ...voteButtons(p)),
       context('Only you got this reminder; nobody sees who has or has not voted.'),
     ],
   };
