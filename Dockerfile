@@ -24,6 +24,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# `node dist/src/doctor-cli.js` checks the granted scopes against it.
+COPY manifest.yml ./
 # The embedded database lives on a volume, owned by the unprivileged user the bot runs as.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]

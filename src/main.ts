@@ -1,9 +1,11 @@
 import 'dotenv/config';
 import { createApp } from './app';
+import { capabilityKeys } from './capability-secret';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import { AppLogger } from './logger';
+import { keepServingOnUnexpectedErrors } from './last-resort';
 
 async function main(): Promise<void> {
   let config;
@@ -17,9 +19,10 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = new AppLogger(config.logLevel);
+  keepServingOnUnexpectedErrors(logger);
   const database = openDatabase(config);
   await migrateToLatest(database.db);
-  const bot = createApp({ config, database, logger });
+  const bot = createApp({ config, database, logger, capabilityKeys: capabilityKeys(config, logger) });
 
   let stopping = false;
   const shutdown = (signal: string) => {

@@ -11,6 +11,8 @@ export type Db = Kysely<Database>;
 export interface DatabaseHandle {
   readonly db: Db;
   readonly kind: 'postgres' | 'pglite';
+  /** Connections checked out of the pool (PostgreSQL only), for /metrics. */
+  poolInUse?(): number;
   /** True when a trivial query answers; used by /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -38,7 +40,7 @@ export function openPostgres(connectionString: string, options: { max?: number }
   // its next query fails, is retried where that matters, and the pool discards the client.
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PreparingPool(pool) }) });
-  return handle(db, 'postgres');
+  return { ...handle(db, 'postgres'), poolInUse: () => pool.totalCount - pool.idleCount };
 }
 
 /**

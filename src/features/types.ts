@@ -48,6 +48,8 @@ export interface FeatureContext {
   readonly client: WebClient;
   /** A server-side secret features may derive signing keys from (e.g. authors' capabilities). */
   readonly secret?: string;
+  /** Earlier values of `secret` that still verify what was signed before a rotation. */
+  readonly previousSecrets?: readonly string[];
   /** Republishes a user's App Home after something they see there changed. */
   refreshHome(userId: string): Promise<void>;
   /** Sends queued DMs that are due now, without waiting for the next tick (e.g. a welcome). */

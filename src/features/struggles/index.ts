@@ -23,7 +23,7 @@ const UNPOSTED_GRACE_MS = 15 * 60 * 1000;
  */
 export function strugglesFeature(ctx: FeatureContext): Feature {
   if (!ctx.secret) throw new Error('the struggles feature needs ctx.secret to sign authors’ capabilities');
-  const caps = new Capabilities(ctx.secret);
+  const caps = new Capabilities(ctx.secret, ctx.previousSecrets);
 
   const subcommands: Subcommand[] = [
     {
