@@ -75,5 +75,18 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   ])
     await db.schema.alterTable('norms').dropColumn(column).execute();
   await db.schema.dropIndex('proposals_one_open_review').execute();
-  await db.schema.alterTable('proposals').dropColumn('lapse_notified_at').dropColumn('members_at_open').execute();
+  await db.schema.alterTable('proposals').dropColumn('lapse_notified_at').execute();
+  await db.schema.alterTable('proposals').dropColumn('members_at_open').execute();
+  // Reviews cannot stay behind constraints that do not know them.
+  await sql`delete from proposals where kind = 'review'`.execute(db);
+  await db.schema.alterTable('proposals').dropConstraint('proposals_status_check').execute();
+  await db.schema
+    .alterTable('proposals')
+    .addCheckConstraint('proposals_status_check', sql`status in ('open', 'adopted', 'declined')`)
+    .execute();
+  await db.schema.alterTable('proposals').dropConstraint('proposals_kind_check').execute();
+  await db.schema
+    .alterTable('proposals')
+    .addCheckConstraint('proposals_kind_check', sql`kind in ('new', 'change', 'retire')`)
+    .execute();
 }
