@@ -1,6 +1,8 @@
 /**
  * `npm run bench [-- options of bench/run.ts]`: the norms bench (bench/run.ts) with the given
- * options, then the reminder fan-out bench (bench/reminders.ts) with its defaults. Exits non-zero
+ * options, then the bot as a process (bench/embedded.ts: embedded PostgreSQL starts, memory, a
+ * 256 MB cgroup, a 15 s /cop norms burst), then the reminder fan-out bench (bench/reminders.ts)
+ * with its defaults. Exits non-zero
  * if either did (run.ts only does on a missed goal with --strict).
  */
 import { spawnSync } from 'node:child_process';
@@ -11,5 +13,7 @@ const run = (script: string, args: string[]) =>
 
 const norms = run('run.js', process.argv.slice(2));
 console.log('');
+const processes = run('embedded.js', process.argv.includes('--strict') ? ['--strict'] : []);
+console.log('');
 const reminders = run('reminders.js', []);
-process.exit(norms || reminders);
+process.exit(norms || processes || reminders);

@@ -1,7 +1,9 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Community, CopRights, Subcommand } from '../features/types';
 import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../features/refusals';
 import type { AppLogger } from '../logger';
 import type { SlackRoutes } from '../slack/routes';
+import { isDatabaseUnavailable, TRY_AGAIN_SHORTLY } from '../slack/unavailable';
 
 export const NOT_A_HOME =
   'This channel is not a CoP home yet. Run `/cop setup` here to make it one, or run `/cop` in your CoP’s channel.';
@@ -44,8 +46,17 @@ export function registerCopRouter(
 ): void {
   const byName = new Map(deps.subcommands.map((s) => [s.name, s]));
   const help = deps.subcommands.find((s) => s.name === 'help');
+  const opensModal = (text: string) => byName.get(text.trim().split(/\s+/)[0]!.toLowerCase())?.opensModal === true;
 
-  routes.command('/cop', async ({ command, ack, respond, client, context }) => {
+  routes.command('/cop', copCommand, { runsAtOnce: (command) => opensModal(command.text) });
+
+  async function copCommand({
+    command,
+    ack,
+    respond,
+    client,
+    context,
+  }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) {
     // Ack at once with nothing: a slash command's own response would show the typed text,
     // and every subcommand answers privately (respond) or opens a modal.
     await ack();
@@ -75,8 +86,10 @@ export function registerCopRouter(
       deps.logger.error(`/cop ${subcommand.name} failed in channel ${command.channel_id}`, error);
       await respond({
         response_type: 'ephemeral',
-        text: 'Sorry, something went wrong on our side. Nothing was changed; please try again.',
+        text: isDatabaseUnavailable(error)
+          ? TRY_AGAIN_SHORTLY
+          : 'Sorry, something went wrong on our side. Nothing was changed; please try again.',
       }).catch(() => undefined);
     }
-  });
+  }
 }

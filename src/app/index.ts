@@ -23,7 +23,7 @@ import { registerCopRouter } from './cop-router';
 import { DueDms } from './due-dms';
 import { healthRoutes, isReady } from './health';
 import { housekeeping } from './housekeeping';
-import { createReceiver, SlackConnection, webClientOptions } from './receiver';
+import { createReceiver, SlackConnection, webClientOptions, type ReceiverOptions } from './receiver';
 import { Scheduler } from './scheduler';
 import { InFlight, stopApp } from './shutdown';
 
@@ -41,6 +41,10 @@ export interface AppDeps {
   readonly capabilityKeys?: CapabilityKeys;
   /** Overrides for the Web API client (tests shorten retries). */
   readonly clientOptions?: WebClientOptions;
+  /** How many jobs may wait after their acks before commands are refused as busy (default 200). */
+  readonly afterAckWaiting?: number;
+  /** Socket Mode's heartbeat and reconnect timings (tests shorten them), and who hears of the socket's state. */
+  readonly socketMode?: ReceiverOptions['socketMode'];
 }
 
 export interface CopBot {
@@ -51,9 +55,11 @@ export interface CopBot {
   start(): Promise<void>;
   /** Stops taking requests, lets in-flight work finish, stops the scheduler. Leaves the database open. */
   stop(): Promise<void>;
-  /** One scheduler tick, now; what cron does every minute. */
+  /** One scheduler tick, now (what cron does every minute), and the sending of the DMs it queued. */
   tick(now?: Date): Promise<void>;
   ready(): Promise<boolean>;
+  /** Requests whose listeners are still running (what shutdown waits for; tests wait for 0). */
+  busy(): number;
 }
 
 /** The app's table of contents: how Slack reaches it, what it is made of, how it starts and stops. */
@@ -74,6 +80,7 @@ export function createApp(deps: AppDeps): CopBot {
     clientOptions,
     customRoutes: [...healthRoutes(ready), metricsRoute],
     processBeforeResponse: deps.processBeforeResponse ?? false,
+    socketMode: deps.socketMode,
   });
   const app = new App({
     token: config.slackBotToken,
@@ -124,10 +131,11 @@ export function createApp(deps: AppDeps): CopBot {
   // Last, so DMs queued by the jobs above go out in the same tick.
   catalogue.add(housekeeping(database.db, logger), dueDms.feature());
 
-  // A few jobs after their acks at a time: below the pool's 10 connections, so scheduled jobs
-  // and vote batches still find one (see AfterAckQueue).
-  const afterAck = new AfterAckQueue({ concurrency: 4, leaseMs: 2_000 });
-  const routes = new SlackRoutes(logger.child('routes'), afterAck);
+  // A few jobs after their acks at a time: below the pool's connections, so scheduled jobs and
+  // vote batches still find one (see AfterAckQueue). At most 200 wait (a few seconds of work);
+  // beyond, a command is told at once that the bot is busy.
+  const afterAck = new AfterAckQueue({ concurrency: 4, leaseMs: 2_000, maxWaiting: deps.afterAckWaiting ?? 200 });
+  const routes = new SlackRoutes(logger.child('routes'), afterAck, () => database.ping());
   registerCopRouter(routes, { community, logger, subcommands: catalogue.subcommands() });
   catalogue.register(routes);
   routes.attach(app);
@@ -147,7 +155,11 @@ export function createApp(deps: AppDeps): CopBot {
     features: catalogue.features,
     routes,
     ready,
-    tick: (now) => scheduler.tick(now),
+    busy: () => inFlight.size,
+    async tick(now) {
+      await scheduler.tick(now);
+      await dueDms.settled();
+    },
     async start() {
       await app.start(config.port);
       identity.botUserId = (await app.client.auth.test()).user_id;
@@ -157,7 +169,7 @@ export function createApp(deps: AppDeps): CopBot {
     },
     stop: () => {
       untrack.forEach((remove) => remove());
-      return stopApp({ scheduler, app, connection, inFlight, transport });
+      return stopApp({ scheduler, dueDms, app, connection, inFlight, transport });
     },
   };
 }

@@ -68,6 +68,8 @@ export interface Subcommand {
   readonly who?: 'anyone' | 'member' | 'coordinator';
   /** A button shown under `/cop help` (its click handler is the feature's own). */
   readonly helpButton?: { readonly text: string; readonly actionId: string };
+  /** It opens a modal: it runs at once, never behind the after-ack queue (a trigger_id lives 3 s). */
+  readonly opensModal?: boolean;
   run(input: SubcommandInput): Promise<void>;
 }
 

@@ -36,6 +36,8 @@ export interface HarnessOptions {
   fake?: FakeSlack;
   /** LOG_LEVEL for the bot (default info). */
   logLevel?: LogLevelName;
+  /** How many jobs may wait after their acks before commands are answered "busy" (the app's default otherwise). */
+  afterAckWaiting?: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export class Harness {
       clock,
       logger,
       processBeforeResponse: options.processBeforeResponse ?? true,
+      afterAckWaiting: options.afterAckWaiting,
       clientOptions: { retryConfig: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50 } },
     });
     await bot.start();
@@ -102,6 +105,15 @@ export class Harness {
         .executeTakeFirst();
       return Number(row?.n) === count;
     });
+  }
+
+  /**
+   * Waits until no listener is running. Each request's listener starts before Slack gets its
+   * ack, so once the requests a test sent have been answered, this is the moment after which
+   * "nothing else happened" can be judged.
+   */
+  async settled(): Promise<void> {
+    await waitUntil('every listener to finish', () => this.bot.busy() === 0);
   }
 
   async stop(): Promise<void> {

@@ -4,8 +4,8 @@ import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { createApp, type CopBot } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { openPglite, type DatabaseHandle } from '../../src/db/database';
 import { FakeSlack } from '../support/fake-slack';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 // In CI the repository is cloned with `shared/` beside it, as in the workspace.
 const REPO = resolve(__dirname, '../..');
@@ -119,6 +119,7 @@ const SCOPE_REASONS: Record<string, string> = {
   'reactions:read': 'reaction_added / reaction_removed events (votes)',
   'channels:history': 'message.channels events (struggle thread replies)',
   'groups:history': 'message.groups events (struggle thread replies, private channel)',
+  'im:history': 'conversations.history in a DM: whether a DM went out before posting it again',
   'pins:read': 'pins.list: is the charter still pinned',
   'pins:write': 'pins.add: pin the charter',
   'files:write': 'files.uploadV2: /cop charter as a Markdown file',
@@ -138,6 +139,7 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'conversations.join': ['channels:join'],
   'conversations.open': ['im:write'],
   'conversations.replies': ['channels:history', 'groups:history'],
+  'conversations.history': ['channels:history', 'groups:history', 'im:history'],
   'users.info': ['users:read'],
   'users.list': ['users:read'],
   'views.open': [],
@@ -176,18 +178,17 @@ describe('manifest.yml matches what the code uses', () => {
   // The app as built (not started): what it routes is what the manifest must ask Slack to send.
   // (Bolt checks the token with auth.test as the app is built, hence the fake Web API.)
   let bot: CopBot;
-  let database: DatabaseHandle;
+  let database: TestDatabase;
   let fake: FakeSlack;
   beforeAll(async () => {
     fake = await new FakeSlack().start();
-    database = openPglite();
-    await database.ping(); // PGlite starts in the background: let it finish before it is closed
+    database = await createTestDatabase('postgres', { migrate: false });
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-manifest', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: fake.url });
     bot = createApp({ config, database });
     await fake.waitFor('auth.test');
   });
   afterAll(async () => {
-    await database.close();
+    await database.destroy();
     await fake.stop();
   });
 

@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { LIMITS, capBlocks, context, header, section } from '../../slack/blocks';
 import { escapeText, quote } from '../../slack/text';
 import type { HistoryStep, NormHistory } from './history';
-import { proposalLink } from './overview';
+import { proposalLink, type ProposalLinks } from './overview';
 import { reaffirmedWords } from './reviews-views';
 import { plural, slackDate } from './views';
 
@@ -46,7 +46,11 @@ function versionNumbers(history: NormHistory): Map<HistoryStep, number> {
 }
 
 /** `/cop norm <number>` and the History button: every version and decision, tallies not names. */
-export function historyReply(history: NormHistory, number?: number): { text: string; blocks: KnownBlock[] } {
+export function historyReply(
+  history: NormHistory,
+  number?: number,
+  links: ProposalLinks = new Map(),
+): { text: string; blocks: KnownBlock[] } {
   const { norm } = history;
   const name = `${number ? `Norm ${number}: ` : ''}${norm.title}`;
   const status =
@@ -67,7 +71,7 @@ export function historyReply(history: NormHistory, number?: number): { text: str
     const version = versions.get(step);
     const lines = [`*${stepHeadline(step, dateToken)}*${version ? ` · version ${version}` : ''}`];
     if (step.text) lines.push(quote(escapeText(`${step.text.title}: ${step.text.body}`)));
-    lines.push(`Proposal: ${proposalLink(step.proposal)}`);
+    lines.push(`Proposal: ${proposalLink(step.proposal, links.get(step.proposal.id))}`);
     blocks.push(section(lines.join('\n')));
   }
   return {

@@ -1,11 +1,13 @@
 import { enqueueDms } from '../../slack/outbox';
+import { Permalinks } from '../../slack/permalinks';
 import type { Feature, FeatureContext } from '../types';
 import { proposeModal } from './modals';
-import { homeBlocks, normsReply, nudgeDm, welcomeDm } from './overview';
+import { homeBlocks, normsReply, nudgeDm, welcomeDm, type ProposalLinks } from './overview';
 import { registerProposeListeners } from './propose-listeners';
 import { ProposalPublisher } from './publisher';
 import { NormsService } from './service';
 import { registerVoteListeners } from './vote-listeners';
+import type { ProposalSnapshot } from './service';
 import { VoteRecorder } from './votes';
 import { livingNorms } from './living-norms';
 
@@ -17,7 +19,15 @@ export function normsFeature(ctx: FeatureContext): Feature {
   const service = new NormsService(ctx.db, ctx.clock, logger);
   const votes = new VoteRecorder(ctx.db, ctx.clock, logger);
   const publisher = new ProposalPublisher(ctx.client, service, logger);
-  const living = livingNorms(ctx, logger, service, publisher);
+  const permalinks = new Permalinks(ctx.client);
+  const linksOf = (open: ProposalSnapshot[]): Promise<ProposalLinks> =>
+    permalinks.all(
+      open.map(({ proposal: p }) => ({
+        id: p.id,
+        ref: p.message_ts ? { channel: p.channel_id, ts: p.message_ts } : undefined,
+      })),
+    );
+  const living = livingNorms(ctx, logger, service, publisher, permalinks);
 
   return {
     name: 'norms',
@@ -33,13 +43,16 @@ export function normsFeature(ctx: FeatureContext): Feature {
             service.openProposals(cop.id),
             living.reviewLines(cop),
           ]);
-          await respond({ response_type: 'ephemeral', ...normsReply(cop, norms, open.snapshots, coordinator, lines) });
+          const links = await linksOf(open.snapshots);
+          const reply = normsReply(cop, norms, open.snapshots, coordinator, links, lines);
+          await respond({ response_type: 'ephemeral', ...reply });
         },
       },
       {
         name: 'propose',
         usage: '/cop propose [title]',
         description: 'propose a new norm, or a change to, or retirement of, an adopted norm',
+        opensModal: true,
         run: async ({ cop, command, args, client }) => {
           if (!cop) return;
           const norms = await service.numberedNorms(cop.id);
@@ -51,7 +64,10 @@ export function normsFeature(ctx: FeatureContext): Feature {
 
     homeSection: async ({ cop, viewerId }) => {
       const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id, viewerId)]);
-      return [...homeBlocks(norms, open.snapshots, open.stances), ...(await living.participationBlocks(cop, viewerId))];
+      return [
+        ...homeBlocks(norms, open.snapshots, open.stances, await linksOf(open.snapshots)),
+        ...(await living.participationBlocks(cop, viewerId)),
+      ];
     },
 
     jobs: [
@@ -68,19 +84,21 @@ export function normsFeature(ctx: FeatureContext): Feature {
         // A day before a proposal closes, one private nudge to each member who has not voted.
         name: 'norms-nudge',
         run: async (now) => {
-          const queued = await service.nudgeNonVoters(now, DAY, (trx, proposal, userIds) =>
-            enqueueDms(
+          const queued = await service.nudgeNonVoters(now, DAY, async (trx, proposal, userIds) => {
+            const { id, channel_id: channel, message_ts: ts } = proposal;
+            const link = ts ? await permalinks.of({ channel, ts }) : undefined;
+            return enqueueDms(
               trx,
               userIds.map((userId) => ({
-                dedupeKey: `nudge:${proposal.id}:${userId}`,
+                dedupeKey: `nudge:${id}:${userId}`,
                 purpose: 'nudge',
                 recipient: userId,
-                ...nudgeDm(proposal),
+                ...nudgeDm(proposal, link),
                 notBefore: now,
                 expiresAt: proposal.closes_at,
               })),
-            ),
-          );
+            );
+          });
           if (queued) logger.info(`queued ${queued} nudge DM(s) to members who have not voted`);
         },
       },

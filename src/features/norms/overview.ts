@@ -19,23 +19,12 @@ export function ruleText(cop: Cop): string {
   return `${ruleInWords(copRule(cop))} Voting stays open ${days === 1 ? '1 day' : `${days} days`}.`;
 }
 
-/** Support / Object, or for a review, Keep it / Do not keep it: the same votes, in the question's words. */
-function voteButtons(p: Proposal) {
-  const [yes, no] = p.kind === 'review' ? ['Keep it', 'Do not keep it'] : ['Support', 'Object'];
-  return [button(yes, ACTION.support, String(p.id), 'primary'), button(no, ACTION.object, String(p.id))];
-}
+/** Permalinks of proposal messages (chat.getPermalink), by proposal id. */
+export type ProposalLinks = ReadonlyMap<number, string>;
 
-/** The review rhythm in words. */
-export function rhythmText(cop: Cop): string {
-  const every = cop.review_months === 1 ? 'every month' : `every ${cop.review_months} months`;
-  return `Each norm comes up for review ${every} after its adoption or last review (\`/cop review <number>\` brings one up now).`;
-}
-
-/** A link to the proposal's message; slack.com redirects it into the reader's workspace. */
-export const proposalLink = (p: Proposal): string =>
-  p.message_ts
-    ? `<https://slack.com/archives/${p.channel_id}/p${p.message_ts.replace('.', '')}|${escapeText(p.title)}>`
-    : escapeText(p.title);
+/** The proposal's title, linked to its message when Slack gave its permalink. */
+export const proposalLink = (p: Proposal, permalink: string | undefined): string =>
+  permalink ? `<${permalink}|${escapeText(p.title)}>` : escapeText(p.title);
 
 export function normLines(norms: NumberedNorm[]): string {
   return norms.map((n) => `*${n.number}. ${escapeText(n.norm.title)}*\n${quote(escapeText(n.norm.body))}`).join('\n');
@@ -51,8 +40,20 @@ function normBlocks(norms: NumberedNorm[], reviewLines?: ReadonlyMap<number, str
   });
 }
 
-function proposalSummary(s: ProposalSnapshot): string {
-  return `*${proposalLink(s.proposal)}*: ${kindLine(s).toLowerCase()}\n${tallyLine(s)}\nCloses ${slackDate(s.proposal.closes_at)}.`;
+/** Support / Object, or for a review, Keep it / Do not keep it: the same votes, in the question's words. */
+function voteButtons(p: Proposal) {
+  const [yes, no] = p.kind === 'review' ? ['Keep it', 'Do not keep it'] : ['Support', 'Object'];
+  return [button(yes, ACTION.support, String(p.id), 'primary'), button(no, ACTION.object, String(p.id))];
+}
+
+/** The review rhythm in words. */
+export function rhythmText(cop: Cop): string {
+  const every = cop.review_months === 1 ? 'every month' : `every ${cop.review_months} months`;
+  return `Each norm comes up for review ${every} after its adoption or last review (\`/cop review <number>\` brings one up now).`;
+}
+
+function proposalSummary(s: ProposalSnapshot, links: ProposalLinks): string {
+  return `*${proposalLink(s.proposal, links.get(s.proposal.id))}*: ${kindLine(s).toLowerCase()}\n${tallyLine(s)}\nCloses ${slackDate(s.proposal.closes_at)}.`;
 }
 
 /** `/cop norms`: the adopted norms numbered, open proposals, the rule, and what one can do. */
@@ -61,6 +62,7 @@ export function normsReply(
   norms: NumberedNorm[],
   open: ProposalSnapshot[],
   coordinator: boolean,
+  links: ProposalLinks = new Map(),
   reviewLines?: ReadonlyMap<number, string>,
 ): { text: string; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [
@@ -71,7 +73,7 @@ export function normsReply(
     header('Open proposals'),
   ];
   if (open.length === 0) blocks.push(section('_No proposals open right now._'));
-  blocks.push(...open.map((s) => section(proposalSummary(s))));
+  blocks.push(...open.map((s) => section(proposalSummary(s, links))));
   blocks.push(context(`*The rule in force:* ${ruleText(cop)} ${rhythmText(cop)}`));
   const buttons = [button('Propose a norm', ACTION.proposeOpen, String(cop.id), 'primary')];
   if (coordinator) {
@@ -88,6 +90,7 @@ export function homeBlocks(
   norms: NumberedNorm[],
   open: ProposalSnapshot[],
   stances: Map<number, Stance>,
+  links: ProposalLinks = new Map(),
 ): KnownBlock[] {
   const blocks: KnownBlock[] = [
     section(norms.length ? `*Norms*\n${normLines(norms)}` : '*Norms*\n_No norms adopted yet._'),
@@ -99,7 +102,7 @@ export function homeBlocks(
     for (const s of open) {
       const id = s.proposal.id;
       blocks.push(
-        section(`${proposalSummary(s)}\n_Your vote: ${stanceWords(stances.get(id))}._`),
+        section(`${proposalSummary(s, links)}\n_Your vote: ${stanceWords(stances.get(id))}._`),
         actions(`norms:home:${id}`, ...voteButtons(s.proposal)),
       );
     }
@@ -129,14 +132,14 @@ export function welcomeDm(cop: Cop, norms: NumberedNorm[]): { text: string; bloc
 }
 
 /** The private nudge to a member who has not voted on a proposal closing within a day. */
-export function nudgeDm(p: Proposal): { text: string; blocks: KnownBlock[] } {
+export function nudgeDm(p: Proposal, permalink?: string): { text: string; blocks: KnownBlock[] } {
   const what = p.kind === 'review' ? `the review of norm “${escapeText(p.title)}”` : `“${escapeText(p.title)}”`;
   const text = `Your voice counts: ${what} in ${channelLink(p.channel_id)} closes ${slackDate(p.closes_at)} and you have not voted yet.`;
   return {
     text,
     blocks: [
       section(`:ballot_box_with_ballot: ${text}`),
-      section(`Read it here: ${proposalLink(p)}. Vote with :+1: / :-1: on the message, or here:`),
+      section(`Read it here: ${proposalLink(p, permalink)}. Vote with :+1: / :-1: on the message, or here:`),
       actions(`norms:nudge:${p.id}`, ...voteButtons(p)),
       context('Only you got this reminder; nobody sees who has or has not voted.'),
     ],

@@ -6,7 +6,8 @@ import { charterFileName, charterMarkdown } from './charter-file';
 import { historiesOf } from './history';
 import { allNorms } from './history-repository';
 import { historyReply } from './history-views';
-import { proposalLink } from './overview';
+import { proposalLink, type ProposalLinks } from './overview';
+import type { Proposal } from '../../db/schema';
 import type { ReviewService } from './reviews';
 import type { ReviewPublisher } from './reviews-publisher';
 import type { NormsService } from './service';
@@ -17,6 +18,7 @@ interface Deps {
   reviews: ReviewService;
   reviewPublisher: ReviewPublisher;
   charter: CharterService;
+  linksOf(proposals: Proposal[]): Promise<ProposalLinks>;
 }
 
 const NUMBER = /^#?(\d{1,4})$/;
@@ -31,7 +33,7 @@ async function say(input: SubcommandInput, text: string): Promise<void> {
 }
 
 /** `/cop review <number>`, `/cop norm <number>` and `/cop charter`. */
-export function reviewSubcommands({ ctx, service, reviews, reviewPublisher, charter }: Deps): Subcommand[] {
+export function reviewSubcommands({ ctx, service, reviews, reviewPublisher, charter, linksOf }: Deps): Subcommand[] {
   const numberOf = (args: string) => Number(NUMBER.exec(args)?.[1] ?? NaN);
 
   const review: Subcommand = {
@@ -46,7 +48,10 @@ export function reviewSubcommands({ ctx, service, reviews, reviewPublisher, char
       const result = await reviews.openByNumber(cop, number, command.user_id);
       if (result.kind === 'not-a-norm') return say(input, noSuchNorm(args));
       if (result.kind !== 'opened') {
-        const link = result.kind === 'already-open' && result.review ? `: ${proposalLink(result.review)}` : '';
+        const link =
+          result.kind === 'already-open' && result.review
+            ? `: ${proposalLink(result.review, (await linksOf([result.review])).get(result.review.id))}`
+            : '';
         return say(
           input,
           `Norm ${number} already has a review open${link}. Vote there; one review per norm at a time.`,
@@ -75,7 +80,8 @@ export function reviewSubcommands({ ctx, service, reviews, reviewPublisher, char
       const found = (await service.numberedNorms(cop.id)).find((n) => n.number === numberOf(args));
       if (!found) return say(input, noSuchNorm(args));
       const [history] = await historiesOf(ctx.db, [found.norm]);
-      await input.respond({ response_type: 'ephemeral', ...historyReply(history!, found.number) });
+      const links = await linksOf(history!.steps.map((s) => s.proposal));
+      await input.respond({ response_type: 'ephemeral', ...historyReply(history!, found.number, links) });
     },
   };
 

@@ -16,6 +16,8 @@ import type { ReviewService } from './reviews';
 import { prefillProposal, rhythmModal } from './reviews-modals';
 import { REVIEW_MONTHS } from './reviews-rules';
 import type { NormsService } from './service';
+import type { Proposal } from '../../db/schema';
+import type { ProposalLinks } from './overview';
 
 const idButton = z.object({
   user: z.object({ id: z.string() }),
@@ -43,6 +45,7 @@ interface Deps {
   service: NormsService;
   reviews: ReviewService;
   charter: CharterService;
+  linksOf(proposals: Proposal[]): Promise<ProposalLinks>;
 }
 
 async function whisper(respond: RespondFn, text: string): Promise<void> {
@@ -81,7 +84,7 @@ async function openPrefilledProposal(
 }
 
 /** A norm's history, privately, to a member of its CoP (a CoP's content is for its members). */
-async function showHistory({ ctx, service }: Deps, { ack, body, respond }: ActionArgs): Promise<void> {
+async function showHistory({ ctx, service, linksOf }: Deps, { ack, body, respond }: ActionArgs): Promise<void> {
   await ack();
   const click = idButton.safeParse(body);
   if (!click.success) return;
@@ -89,7 +92,8 @@ async function showHistory({ ctx, service }: Deps, { ack, body, respond }: Actio
   if (!norm || !(await ctx.community.isMember(norm.cop_id, click.data.user.id))) return whisper(respond, NOT_A_MEMBER);
   const [history] = await historiesOf(ctx.db, [norm]);
   const number = (await service.numberedNorms(norm.cop_id)).find((n) => n.norm.id === norm.id)?.number;
-  await respond({ response_type: 'ephemeral', replace_original: false, ...historyReply(history!, number) });
+  const links = await linksOf(history!.steps.map((s) => s.proposal));
+  await respond({ response_type: 'ephemeral', replace_original: false, ...historyReply(history!, number, links) });
 }
 
 async function openRhythm({ ctx }: Deps, { ack, body, client, respond }: ActionArgs): Promise<void> {

@@ -53,14 +53,14 @@ export class ReviewPublisher {
 }
 
 /** The private note to each coordinator when a review lapsed. */
-export function lapseDm(review: Proposal): { text: string; blocks: KnownBlock[] } {
+export function lapseDm(review: Proposal, permalink?: string): { text: string; blocks: KnownBlock[] } {
   const text = `The review of “${escapeText(review.title)}” in ${channelLink(review.channel_id)} lapsed: it was not kept by the deadline.`;
   return {
     text,
     blocks: [
       section(`:hourglass: ${text} The norm stays, marked “review lapsed”.`),
       section(
-        `The review: ${proposalLink(review)}. You might bring it up at the next meeting, or propose a change or its retirement with \`/cop propose\`.`,
+        `The review: ${proposalLink(review, permalink)}. You might bring it up at the next meeting, or propose a change or its retirement with \`/cop propose\`.`,
       ),
       context('Only coordinators get this note.'),
     ],

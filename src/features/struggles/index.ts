@@ -31,6 +31,7 @@ export function strugglesFeature(ctx: FeatureContext): Feature {
       usage: '/cop struggle [text]',
       description: 'opens the anonymous struggle modal (text prefilled)',
       helpButton: { text: 'Share a struggle anonymously', actionId: views.IDS.open },
+      opensModal: true,
       run: async ({ command, args, cop, client, respond }) => {
         try {
           await openStruggleForm(client, command.trigger_id, cop!.id, args);
