@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
 import { emptyDatabase, propose } from '../support/norms';
-import { adoptNorm, buttonTexts, dateToken, reviewRows } from '../support/reviews';
+import { adoptNorm, buttonTexts, dateToken, reviewRows, tick } from '../support/reviews';
 
 /** The charter messages the bot posted (top level) in the home channel. */
 const charterPosts = (h: Harness) =>
@@ -120,7 +120,7 @@ describe('the charter, norm histories and participation', () => {
     const declined = await propose(h, 'U2', { kind: 'change', norm: one.id, title: 'Cameras on', body: 'Always on.' });
     await h.react('U3', '-1', declined.message_ts!);
     h.clock.advance(8 * 24 * 60 * 60 * 1000);
-    await h.bot.tick();
+    await tick(h);
     await adoptNorm(h, 'Cameras welcome', { kind: 'change', norm: one.id, body: 'Cameras welcome, never required.' });
     await h.command('U2', 'review 1');
     const [review] = await reviewRows(h);

@@ -1,7 +1,7 @@
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database';
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
 import { emptyDatabase } from '../support/norms';
-import { adoptNorm, buttonTexts, dateToken, messageAt, reviewPosts, reviewRows } from '../support/reviews';
+import { adoptNorm, buttonTexts, dateToken, messageAt, reviewPosts, reviewRows, tick } from '../support/reviews';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -31,10 +31,10 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
     expect(h.lastResponseText()).toContain(`next review ${dateToken('2026-09-02T12:00:00Z')}`);
 
     h.clock.set('2026-09-01T23:59:00Z');
-    await h.bot.tick();
+    await tick(h);
     expect(await reviewRows(h)).toHaveLength(0);
     h.clock.set('2026-09-02T00:01:00Z');
-    await h.bot.tick();
+    await tick(h);
     const [review] = await reviewRows(h);
     expect(review).toMatchObject({ kind: 'review', norm_id: norm.id, status: 'open', members_at_open: 4 });
     const message = messageAt(h, review!.message_ts!);
@@ -65,7 +65,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
     expect(norms).toContain('by 2 of 4 members');
     expect(norms).toContain(`next review ${dateToken('2027-03-02T12:00:00Z')}`);
     h.clock.set('2026-12-01T00:00:00Z');
-    await h.bot.tick();
+    await tick(h);
     expect(await reviewRows(h)).toHaveLength(1);
   });
 
@@ -87,10 +87,10 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
       .execute();
     // Adopted 2 March 18:00 Tokyo: due 2 September in Tokyo, which starts at 15:00 UTC on 1 September.
     h.clock.set('2026-09-01T14:59:00Z');
-    await h.bot.tick();
+    await tick(h);
     expect(await reviewRows(h)).toHaveLength(0);
     h.clock.set('2026-09-01T15:00:00Z');
-    await h.bot.tick();
+    await tick(h);
     expect(await reviewRows(h)).toHaveLength(1);
   });
 
@@ -102,8 +102,8 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
     expect(textOf(messageAt(h, review!.message_ts!))).toContain('brought it up for review');
     await h.react('U3', '-1', review!.message_ts!);
     h.clock.advance(7 * DAY + 60_000);
-    await h.bot.tick();
-    await h.bot.tick();
+    await tick(h);
+    await tick(h);
     const lapsed = await h.db.selectFrom('norms').selectAll().where('id', '=', norm.id).executeTakeFirstOrThrow();
     expect(lapsed.status).toBe('adopted');
     expect(lapsed.review_lapsed_at).not.toBeNull();
@@ -209,7 +209,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
         created_at: h.clock.now(),
       })
       .execute();
-    await h.bot.tick();
+    await tick(h);
     expect((await reviewRows(h))[0]!.status).toBe('superseded');
     expect(textOf(messageAt(h, review!.message_ts!))).toContain('*Superseded*');
   });
@@ -234,18 +234,18 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
   it('spreads due reviews out: one a day, at most two open at once; the rest wait', async () => {
     for (const title of ['One', 'Two', 'Three']) await adoptNorm(h, title);
     h.clock.set('2026-09-03T08:00:00Z');
-    await h.bot.tick();
-    await h.bot.tick();
+    await tick(h);
+    await tick(h);
     expect((await reviewRows(h)).map((r) => r.title)).toEqual(['One']);
     h.clock.set('2026-09-04T08:00:00Z');
-    await h.bot.tick();
+    await tick(h);
     expect((await reviewRows(h)).map((r) => r.title)).toEqual(['One', 'Two']);
     h.clock.set('2026-09-05T08:00:00Z');
-    await h.bot.tick();
+    await tick(h);
     expect(await reviewRows(h)).toHaveLength(2);
     // When one closes (lapses after its window), the next may open.
     h.clock.set('2026-09-10T09:00:00Z');
-    await h.bot.tick();
+    await tick(h);
     expect((await reviewRows(h)).map((r) => [r.title, r.status])).toEqual([
       ['One', 'declined'],
       ['Two', 'open'],
@@ -259,7 +259,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
     const [review] = await reviewRows(h);
     await h.react('U2', '+1', review!.message_ts!);
     h.clock.advance(6 * DAY + 60_000);
-    await h.bot.tick();
+    await tick(h);
     const nudges = h.fake.callsOf('chat.postMessage').filter((c) => textOf(c.params).includes('the review of norm'));
     expect(nudges.map((c) => c.params.channel).sort()).toEqual(['U1', 'U3', 'U4']);
     expect(buttonTexts(nudges[0]!.params)).toEqual(['Keep it', 'Do not keep it']);

@@ -53,3 +53,13 @@ export function buttonTexts(message: Record<string, unknown>): string[] {
   }
   return texts;
 }
+
+/**
+ * A scheduler tick at the test clock's time. The started bot also ticks by cron each wall-clock
+ * minute, and a tick asked for while one runs joins it (with that one's time): the second call
+ * is then a tick of its own, at the time the test set.
+ */
+export async function tick(h: Harness): Promise<void> {
+  await h.bot.tick();
+  await h.bot.tick();
+}
