@@ -2,7 +2,7 @@ import { enqueueDms } from '../../slack/outbox';
 import { Permalinks } from '../../slack/permalinks';
 import type { Feature, FeatureContext } from '../types';
 import { proposeModal } from './modals';
-import { homeBlocks, normsReply, nudgeDm, welcomeDm, type ProposalLinks } from './overview';
+import { homeBlocks, homeCoordinatorBlocks, normsReply, nudgeDm, welcomeDm, type ProposalLinks } from './overview';
 import { registerProposeListeners } from './propose-listeners';
 import { ProposalPublisher } from './publisher';
 import { NormsService } from './service';
@@ -65,10 +65,11 @@ export function normsFeature(ctx: FeatureContext): Feature {
     homeSection: async ({ cop, viewerId }) => {
       const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id, viewerId)]);
       return [
-        ...homeBlocks(norms, open.snapshots, open.stances, await linksOf(open.snapshots)),
+        ...homeBlocks(cop.id, norms, open.snapshots, open.stances, await linksOf(open.snapshots)),
         ...(await living.participationBlocks(cop, viewerId)),
       ];
     },
+    homeCoordinatorSection: async ({ cop }) => homeCoordinatorBlocks(cop),
 
     jobs: [
       {
