@@ -13,7 +13,7 @@ import { ACTION, CALLBACK, FIELD } from './ids';
 import { proposeModal } from './modals';
 import * as repo from './repository';
 import type { ReviewService } from './reviews';
-import { prefillProposal, rhythmModal } from './reviews-modals';
+import { rhythmModal } from './reviews-modals';
 import { REVIEW_MONTHS } from './reviews-rules';
 import type { NormsService } from './service';
 import type { Proposal } from '../../db/schema';
@@ -74,11 +74,12 @@ async function openPrefilledProposal(
   if (!norm || !(await ctx.community.isMember(norm.cop_id, click.data.user.id))) return whisper(respond, NOT_A_MEMBER);
   if (norm.status !== 'adopted') return whisper(respond, NO_LONGER_ADOPTED);
   const norms = await service.numberedNorms(norm.cop_id);
-  const view = prefillProposal(proposeModal(norm.cop_id, norms, norm.title), {
+  // The proposal form, opened on the choice the button names, for this norm.
+  const view = proposeModal(norm.cop_id, norms, {
     kind,
     normId: norm.id,
     title: norm.title,
-    body: norm.body,
+    ...(kind === 'change' ? { body: norm.body } : {}),
   });
   await client.views.open({ trigger_id: click.data.trigger_id, view });
 }
