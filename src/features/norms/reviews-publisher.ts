@@ -5,7 +5,6 @@ import type { AppLogger } from '../../logger';
 import { context, section } from '../../slack/blocks';
 import { channelLink, escapeText } from '../../slack/text';
 import type { ProposalPublisher } from './publisher';
-import { reviewAnnouncement } from './reviews-views';
 import type { NormsService } from './service';
 import { proposalLink } from './overview';
 import { proposalMessage } from './views';
@@ -35,20 +34,10 @@ export class ReviewPublisher {
     }
   }
 
-  /** A review closed as superseded: its message says so, and its thread too. */
+  /** A review closed as superseded: its message says so, and its thread too (as any outcome). */
   async showSuperseded(review: Proposal): Promise<void> {
-    await this.proposals.refresh(review.id);
-    if (!review.message_ts) return;
-    try {
-      const snapshot = await this.service.snapshot(review);
-      await this.client.chat.postMessage({
-        channel: review.channel_id,
-        thread_ts: review.message_ts,
-        text: reviewAnnouncement(snapshot),
-      });
-    } catch (error) {
-      this.logger.error(`announcing that review ${review.id} is superseded failed`, error);
-    }
+    const snapshot = await this.service.snapshot(review);
+    await this.proposals.showDecision({ snapshot, closed: 'declined' });
   }
 }
 
