@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
 import { emptyDatabase, propose } from '../support/norms';
-import { adoptNorm, buttonTexts, dateToken, reviewRows, tick } from '../support/reviews';
+import { adoptNorm, buttonTexts, dateToken, reviewRows, tick, command } from '../support/reviews';
 
 /** The charter messages the bot posted (top level) in the home channel. */
 const charterPosts = (h: Harness) =>
@@ -58,7 +58,7 @@ describe('the charter, norm histories and participation', () => {
     expect(text).toContain('Changed on');
 
     // Reaffirmed.
-    await h.command('U2', 'review 2');
+    await command(h, 'U2', 'review 2');
     const [review] = await reviewRows(h);
     for (const user of ['U3', 'U4']) await h.react(user, '+1', review!.message_ts!);
     text = textOf(h.fake.messages.get(`${HOME_CHANNEL}:${ts}`)!);
@@ -95,7 +95,7 @@ describe('the charter, norm histories and participation', () => {
   it('/cop charter sends the charter and its history as a Markdown file to the asker’s DM', async () => {
     const one = await adoptNorm(h, 'Cameras optional');
     await adoptNorm(h, 'Cameras welcome', { kind: 'change', norm: one.id, body: 'Cameras welcome, never required.' });
-    await h.command('U3', 'charter');
+    await command(h, 'U3', 'charter');
     expect(h.lastResponseText()).toContain('I sent you the charter as a Markdown file');
     const files = [...h.fake.files.values()];
     expect(files).toHaveLength(1);
@@ -110,7 +110,7 @@ describe('the charter, norm histories and participation', () => {
     expect(md).toContain('- Adopted 2026-03-02 (2 for, 0 against, of 4 members) (version 1)');
     expect(md).toContain('- Changed 2026-03-02 (2 for, 0 against, of 4 members) (version 2)');
     expect(md).not.toMatch(/U[0-9]/);
-    await h.command('U9', 'charter');
+    await command(h, 'U9', 'charter');
     expect(h.lastResponseText()).toContain('Only members');
     expect(h.fake.files.size).toBe(1);
   });
@@ -122,11 +122,11 @@ describe('the charter, norm histories and participation', () => {
     h.clock.advance(8 * 24 * 60 * 60 * 1000);
     await tick(h);
     await adoptNorm(h, 'Cameras welcome', { kind: 'change', norm: one.id, body: 'Cameras welcome, never required.' });
-    await h.command('U2', 'review 1');
+    await command(h, 'U2', 'review 1');
     const [review] = await reviewRows(h);
     for (const user of ['U3', 'U4']) await h.react(user, '+1', review!.message_ts!);
 
-    await h.command('U4', 'norm 1');
+    await command(h, 'U4', 'norm 1');
     const text = h.lastResponseText();
     expect(text).toContain('History of Norm 1: Cameras welcome');
     expect(text).toContain('Adopted <!date^');
@@ -140,10 +140,10 @@ describe('the charter, norm histories and participation', () => {
     expect(text).toContain('Cameras optional: Cameras optional: how we work.');
     expect(text).not.toMatch(/<@U/);
 
-    await h.command('U4', 'norm 5');
+    await command(h, 'U4', 'norm 5');
     expect(h.lastResponseText()).toContain('There is no adopted norm number 5');
 
-    await h.command('U4', 'norms');
+    await command(h, 'U4', 'norms');
     expect(buttonTexts(h.responses().at(-1)!.params)).toContain('History');
     await h.clickButton('U4', 'norms:history', String(one.id));
     expect(h.lastResponseText()).toContain('History of Norm 1: Cameras welcome');
@@ -175,7 +175,7 @@ describe('the charter, norm histories and participation', () => {
   });
 
   it('/cop help lists review, norm and charter', async () => {
-    await h.command('U2', 'help');
+    await command(h, 'U2', 'help');
     const help = h.lastResponseText();
     expect(help).toContain('`/cop review <number>`');
     expect(help).toContain('`/cop norm <number>`');

@@ -1,7 +1,16 @@
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database';
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
 import { emptyDatabase } from '../support/norms';
-import { adoptNorm, buttonTexts, dateToken, messageAt, reviewPosts, reviewRows, tick } from '../support/reviews';
+import {
+  adoptNorm,
+  buttonTexts,
+  dateToken,
+  messageAt,
+  reviewPosts,
+  reviewRows,
+  tick,
+  command,
+} from '../support/reviews';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -27,7 +36,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
 
   it('a norm falls due six months on, by date; Keep is voted like a proposal and reaffirms it', async () => {
     const norm = await adoptNorm(h, 'Cameras optional');
-    await h.command('U2', 'norms');
+    await command(h, 'U2', 'norms');
     expect(h.lastResponseText()).toContain(`next review ${dateToken('2026-09-02T12:00:00Z')}`);
 
     h.clock.set('2026-09-01T23:59:00Z');
@@ -59,7 +68,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
     expect(String(thread.params.text)).toContain('is kept: reaffirmed on');
 
     // The review date moves on: six months from the reaffirmation.
-    await h.command('U2', 'norms');
+    await command(h, 'U2', 'norms');
     const norms = h.lastResponseText();
     expect(norms).toContain('Reaffirmed on');
     expect(norms).toContain('by 2 of 4 members');
@@ -96,7 +105,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
 
   it('not kept by the deadline: the norm stays, marked "review lapsed", and coordinators are told privately, once', async () => {
     const norm = await adoptNorm(h, 'Cameras optional');
-    await h.command('U3', 'review 1');
+    await command(h, 'U3', 'review 1');
     expect(h.lastResponseText()).toContain('Norm 1 is up for review');
     const [review] = await reviewRows(h);
     expect(textOf(messageAt(h, review!.message_ts!))).toContain('brought it up for review');
@@ -110,13 +119,13 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
     expect(textOf(messageAt(h, review!.message_ts!))).toContain('*Review lapsed*');
     const dms = h.fake.callsOf('chat.postMessage').filter((c) => textOf(c.params).includes('lapsed: it was not kept'));
     expect(dms.map((c) => c.params.channel)).toEqual(['U1']);
-    await h.command('U2', 'norms');
+    await command(h, 'U2', 'norms');
     expect(h.lastResponseText()).toContain('review lapsed');
   });
 
   it('members joining mid-review do not change the member count the rule uses', async () => {
     await adoptNorm(h, 'Cameras optional');
-    await h.command('U2', 'review 1');
+    await command(h, 'U2', 'review 1');
     const [review] = await reviewRows(h);
     h.fake.addUser({ id: 'U5', tz: 'Europe/Amsterdam' });
     await h.event({
@@ -137,7 +146,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
 
   it('a norm changed while its review is open: the review closes as superseded, and says so', async () => {
     const norm = await adoptNorm(h, 'Cameras optional');
-    await h.command('U2', 'review 1');
+    await command(h, 'U2', 'review 1');
     const [review] = await reviewRows(h);
 
     // "Propose a change" opens the proposal modal prefilled for that norm.
@@ -172,7 +181,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
 
   it('a norm retired while its review is open: superseded too; "Propose retiring it" prefills a retirement', async () => {
     const norm = await adoptNorm(h, 'Cameras optional');
-    await h.command('U2', 'review 1');
+    await command(h, 'U2', 'review 1');
     const [review] = await reviewRows(h);
     await h.clickButton('U3', 'norms:review-retire', String(norm.id), { messageTs: review!.message_ts! });
     const view = h.lastOpenedView('norms:propose');
@@ -194,7 +203,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
 
   it('a review left open on a norm changed behind it (a crash between the two) is superseded at the next tick', async () => {
     const norm = await adoptNorm(h, 'Cameras optional');
-    await h.command('U2', 'review 1');
+    await command(h, 'U2', 'review 1');
     const [review] = await reviewRows(h);
     h.clock.advance(60_000);
     // The change committed, but the process stopped before closing the review.
@@ -216,18 +225,18 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
 
   it('/cop review: one open review per norm, and clear answers for what is not a norm', async () => {
     await adoptNorm(h, 'Cameras optional');
-    await h.command('U2', 'review');
+    await command(h, 'U2', 'review');
     expect(h.lastResponseText()).toContain('Which norm? Give its number');
-    await h.command('U2', 'review 7');
+    await command(h, 'U2', 'review 7');
     expect(h.lastResponseText()).toContain('There is no adopted norm number 7');
-    await h.command('U2', 'review banana');
+    await command(h, 'U2', 'review banana');
     expect(h.lastResponseText()).toContain('Which norm?');
-    await h.command('U2', 'review 1');
-    await h.command('U3', 'review 1');
+    await command(h, 'U2', 'review 1');
+    await command(h, 'U3', 'review 1');
     expect(h.lastResponseText()).toContain('Norm 1 already has a review open');
     expect(await reviewRows(h)).toHaveLength(1);
     expect(reviewPosts(h)).toHaveLength(1);
-    await h.command('U9', 'review 1');
+    await command(h, 'U9', 'review 1');
     expect(h.lastResponseText()).toContain('Only members');
   });
 
@@ -255,7 +264,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
 
   it('the one-day-before nudge covers reviews', async () => {
     await adoptNorm(h, 'Cameras optional');
-    await h.command('U2', 'review 1');
+    await command(h, 'U2', 'review 1');
     const [review] = await reviewRows(h);
     await h.react('U2', '+1', review!.message_ts!);
     h.clock.advance(6 * DAY + 60_000);
@@ -267,9 +276,9 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
 
   it('coordinators change the review rhythm from /cop norms; others cannot', async () => {
     await adoptNorm(h, 'Cameras optional');
-    await h.command('U1', 'norms');
+    await command(h, 'U1', 'norms');
     expect(JSON.stringify(h.responses().at(-1)!.params)).toContain('Change the review rhythm');
-    await h.command('U2', 'norms');
+    await command(h, 'U2', 'norms');
     expect(JSON.stringify(h.responses().at(-1)!.params)).not.toContain('Change the review rhythm');
     const copId = String((await h.db.selectFrom('cops').select('id').executeTakeFirstOrThrow()).id);
     await h.clickButton('U2', 'norms:rhythm-open', copId);
@@ -282,7 +291,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
     expect(forged.body).toContain('coordinators');
     await h.submitView('U1', view, { review_months: '3' });
     expect((await h.db.selectFrom('cops').select('review_months').executeTakeFirstOrThrow()).review_months).toBe(3);
-    await h.command('U2', 'norms');
+    await command(h, 'U2', 'norms');
     expect(h.lastResponseText()).toContain(`next review ${dateToken('2026-06-02T12:00:00Z')}`);
   });
 });

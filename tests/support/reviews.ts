@@ -7,6 +7,7 @@ export async function adoptNorm(h: Harness, title: string, fields: ProposalField
   const p = await propose(h, 'U1', { title, body: `${title}: how we work.`, ...fields });
   for (const user of ['U1', 'U2'])
     await h.clickButton(user, 'norms:support', String(p.id), { messageTs: p.message_ts! });
+  await h.settled();
   const decided = await h.db.selectFrom('proposals').selectAll().where('id', '=', p.id).executeTakeFirstOrThrow();
   if (decided.status !== 'adopted') throw new Error(`proposal ${p.id} was not adopted`);
   const normId = fields.norm ?? null;
@@ -62,4 +63,11 @@ export function buttonTexts(message: Record<string, unknown>): string[] {
 export async function tick(h: Harness): Promise<void> {
   await h.bot.tick();
   await h.bot.tick();
+  await h.settled();
+}
+
+/** `/cop <text>`, and the wait until its work (done after the ack) is finished. */
+export async function command(h: Harness, user: string, text: string): Promise<void> {
+  await h.command(user, text);
+  await h.settled();
 }
