@@ -2,6 +2,8 @@ import { MemberDirectory } from '../community/directory';
 import type { Feature, FeatureContext } from '../types';
 import { memberTopics, proposalsAwaitingVote, type AgendaProvider } from './agenda';
 import { meetingSubcommands } from './commands';
+import { registerAttendanceListeners } from './attendance-listeners';
+import { meetingHealthFigures } from './health';
 import { registerMeetingListeners } from './listeners';
 import { queueDueReminders, queueForNewMember } from './reminders';
 import * as repo from './repository';
@@ -31,7 +33,11 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
   return {
     name: 'meetings',
     subcommands: meetingSubcommands(ctx, () => providers),
-    register: (routes) => registerMeetingListeners(routes, ctx, () => providers),
+    register: (routes) => {
+      registerMeetingListeners(routes, ctx, () => providers);
+      registerAttendanceListeners(routes, ctx);
+    },
+    healthFigures: meetingHealthFigures(ctx.db),
     onMemberJoined: (cop, userId) =>
       queueForNewMember({ db: ctx.db, logger: log, providers }, cop, userId, ctx.clock.now()),
     homeSection: async ({ cop, viewerId }) => {
