@@ -6,8 +6,10 @@ import type { Config } from './config';
 import type { DatabaseHandle } from './db/database';
 import { communityFeature } from './features/community';
 import { communityPort } from './features/community/port';
+import { healthFeature } from './features/health';
 import { homeFeature } from './features/home';
 import { normsFeature } from './features/norms';
+import { pulseFeature } from './features/pulse';
 import { strugglesFeature } from './features/struggles';
 import { strugglesSinceLastMeeting } from './features/struggles/agenda';
 import { meetingsFeature } from './features/meetings';
@@ -153,6 +155,10 @@ export function createApp(deps: AppDeps): CopBot {
   features.push(normsFeature(ctx));
   features.push(strugglesFeature(ctx));
   features.push(meetingsFeature(ctx, { agendaProviders: [strugglesSinceLastMeeting] }));
+  features.push(pulseFeature(ctx));
+  features.push(
+    healthFeature(ctx, { figures: () => features.flatMap((f) => (f.healthFigures ? [f.healthFigures] : [])) }),
+  );
 
   // Last, so DMs queued by the jobs above go out in the same tick.
   features.push({

@@ -119,6 +119,7 @@ const SCOPE_REASONS: Record<string, string> = {
   'reactions:read': 'reaction_added / reaction_removed events (votes)',
   'channels:history': 'message.channels events (struggle thread replies)',
   'groups:history': 'message.groups events (struggle thread replies, private channel)',
+  'files:write': 'files.uploadV2: the health picture',
 };
 
 /** The Web API methods the bot may call and the scopes each needs ([] = none beyond the token). */
@@ -141,6 +142,7 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'views.push': [],
   'views.update': [],
   'views.publish': [],
+  'files.uploadV2': ['files:write'],
 };
 
 /** Events the bot subscribes to, with the scope each needs. */
@@ -198,7 +200,7 @@ describe('manifest.yml matches what the code uses', () => {
 
   it('every Web API method the code calls is covered by the scopes asked for', () => {
     const calls = new Set(
-      [...source.matchAll(/\bclient\.(auth|apps|chat|conversations|users|views|reactions|pins)\.(\w+)\s*\(/g)].map(
+      [...source.matchAll(/\bclient\.(auth|apps|chat|conversations|users|views|reactions|pins|files)\.(\w+)\s*\(/g)].map(
         (m) => `${m[1]}.${m[2]}`,
       ),
     );

@@ -1,6 +1,7 @@
 import { enqueueDms } from '../../slack/outbox';
 import type { Feature, FeatureContext } from '../types';
 import { proposeModal } from './modals';
+import { normsHealthFigures } from './health';
 import { homeBlocks, normsReply, nudgeDm, welcomeDm } from './overview';
 import { registerProposeListeners } from './propose-listeners';
 import { ProposalPublisher } from './publisher';
@@ -19,6 +20,7 @@ export function normsFeature(ctx: FeatureContext): Feature {
 
   return {
     name: 'norms',
+    healthFigures: normsHealthFigures(ctx.db),
     subcommands: [
       {
         name: 'norms',

@@ -1,6 +1,7 @@
 import type { Feature, FeatureContext, Subcommand } from '../types';
 import { Capabilities } from './capability';
 import { registerThreadEvents } from './events';
+import { strugglesHealthFigures } from './health';
 import { openStruggleForm, registerPostingListeners } from './listeners';
 import { registerReplyListeners } from './reply-listeners';
 import { registerModeration } from './moderation';
@@ -63,6 +64,7 @@ export function strugglesFeature(ctx: FeatureContext): Feature {
 
   return {
     name: 'struggles',
+    healthFigures: strugglesHealthFigures(ctx.db),
     subcommands,
     homeSection: async ({ cop }) =>
       searchViews.homeSection(cop.id, await repo.listRecentStruggles(ctx.db, cop.id, HOME_RECENT)),
