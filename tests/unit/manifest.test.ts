@@ -200,9 +200,9 @@ describe('manifest.yml matches what the code uses', () => {
 
   it('every Web API method the code calls is covered by the scopes asked for', () => {
     const calls = new Set(
-      [...source.matchAll(/\bclient\.(auth|apps|chat|conversations|users|views|reactions|pins|files)\.(\w+)\s*\(/g)].map(
-        (m) => `${m[1]}.${m[2]}`,
-      ),
+      [
+        ...source.matchAll(/\bclient\.(auth|apps|chat|conversations|users|views|reactions|pins|files)\.(\w+)\s*\(/g),
+      ].map((m) => `${m[1]}.${m[2]}`),
     );
     expect(calls.size).toBeGreaterThan(0);
     for (const method of calls) {
