@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import pg from 'pg';
 import { Harness, textOf } from '../support/harness';
 
@@ -110,7 +111,7 @@ describe('the anonymous trust pulse', () => {
     await h.clickButton('U2', 'pulse:open', String(pulseId), { channel: 'DU2', messageTs: '1.1' });
     expect(h.lastResponseText()).toContain('already answered');
     const again = await h.submitView('U2', view, { struggles: '1', voice: '1' });
-    expect(again.json().errors.struggles).toContain('already answered');
+    expect((again.json() as { errors: Record<string, string> }).errors.struggles).toContain('already answered');
     expect(await tally(h, pulseId)).toEqual({ struggles: [0, 0, 0, 1, 0], voice: [0, 1, 0, 0, 0] });
 
     // Non-members cannot answer, even with a forged submission.
@@ -127,7 +128,7 @@ describe('the anonymous trust pulse', () => {
     h.clock.set('2026-03-10T09:00:00Z');
     // Closed: later answers are refused.
     const late = await answer(h, 'U4', pulseId, '1', '1');
-    expect(late.json().errors.struggles).toContain('closed');
+    expect((late.json() as { errors: Record<string, string> }).errors.struggles).toContain('closed');
 
     await h.command('U5', 'health');
     await h.fake.waitFor('files.completeUploadExternal');
@@ -218,10 +219,8 @@ describe('the anonymous trust pulse', () => {
   });
 
   it('the monthly pulse goes out once per CoP and month; coordinators can turn it off', async () => {
-    await h.db
-      .updateTable('cops')
-      .set({ created_at: new Date('2026-02-01T00:00:00Z') })
-      .execute();
+    // The CoP began earlier (created_at is stamped by the database's own clock).
+    await sql`update cops set created_at = ${new Date('2026-02-01T00:00:00Z')}`.execute(h.db);
     h.clock.set('2026-04-01T08:00:00Z');
     await h.bot.tick();
     await h.bot.tick();

@@ -154,6 +154,7 @@ describe('health figures from what the database holds', () => {
           .returning('id')
           .executeTakeFirstOrThrow()
       ).id;
+    let replies = 0;
     const reply = (struggleId: number, helpful: boolean) =>
       database.db
         .insertInto('struggle_replies')
@@ -162,6 +163,7 @@ describe('health figures from what the database holds', () => {
           kind: 'anonymous',
           user_id: null,
           text: 'try this',
+          message_ts: `7.${++replies}`,
           created_at: new Date(),
           marked_helpful: helpful,
         })

@@ -4,7 +4,7 @@ import type { HealthFigure, HealthFigures } from '../types';
 
 /**
  * Struggles shared each month (posted, not hidden), how many of them got a reply, and how many
- * a reply marked helpful. Counts only: nothing here names anyone. A month with no struggle
+ * a reply marked helpful. Counts only: nothing here names anyone. Replies still on their way to Slack do not count. A month with no struggle
  * shared has no figure.
  */
 export function strugglesHealthFigures(db: Db): HealthFigures {
@@ -15,7 +15,7 @@ export function strugglesHealthFigures(db: Db): HealthFigures {
     const rows = await db
       .selectFrom('struggles as s')
       .leftJoin('struggle_replies as r', (join) =>
-        join.onRef('r.struggle_id', '=', 's.id').on('r.hidden_at', 'is', null),
+        join.onRef('r.struggle_id', '=', 's.id').on('r.hidden_at', 'is', null).on('r.message_ts', 'is not', null),
       )
       .select(['s.id', 's.created_at'])
       .select((eb) => [
