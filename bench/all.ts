@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- options of bench/run.ts]`: the norms bench (bench/run.ts) with the given
- * options, then the reminder fan-out bench (bench/reminders.ts) with its defaults. Exits non-zero
- * if either did (run.ts only does on a missed goal with --strict).
+ * options, then the reminder fan-out bench (bench/reminders.ts) and the health chart bench
+ * (bench/health.ts) with their defaults. Exits non-zero if any did (run.ts only does on a missed goal with --strict).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,4 +12,6 @@ const run = (script: string, args: string[]) =>
 const norms = run('run.js', process.argv.slice(2));
 console.log('');
 const reminders = run('reminders.js', []);
-process.exit(norms || reminders);
+console.log('');
+const health = run('health.js', []);
+process.exit(norms || reminders || health);
