@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { createThrowawayPostgres, BENCH_ADMIN_URL } from './postgres';
 import { migrateToLatest } from '../src/db/migrate';
-import { upsertSlackUsers } from '../src/features/community/repository';
+import { communityPort } from '../src/features/community/port';
+import { upsertSlackUsers } from '../src/slack/users';
 import { MemberDirectory } from '../src/features/community/directory';
 import { memberTopics, proposalsAwaitingVote } from '../src/features/meetings/agenda';
 import { queueDueReminders } from '../src/features/meetings/reminders';
@@ -165,6 +166,7 @@ async function runOnce(child: ChildProcess, members: number, scale: number, inst
     await queueDueReminders(
       {
         db,
+        community: communityPort(db),
         logger,
         providers: [proposalsAwaitingVote, memberTopics],
         refreshUsers: (teamId, now) => new MemberDirectory(db, clients[0]!, logger).refreshUsers(teamId, now),

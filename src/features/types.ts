@@ -19,6 +19,8 @@ export type Conn = Kysely<Database> | Transaction<Database>;
 export interface Community {
   copById(copId: number, conn?: Conn): Promise<Cop | undefined>;
   copOfChannel(teamId: string, channelId: string): Promise<Cop | undefined>;
+  /** The channel's CoP with the user's rights in it, in one round trip (what every `/cop` command needs). */
+  copWithRights(teamId: string, channelId: string, userId: string): Promise<CopRights | undefined>;
   /** Every CoP the user is a member of, oldest first. */
   copsOf(userId: string): Promise<Cop[]>;
   isMember(copId: number, userId: string, conn?: Conn): Promise<boolean>;
@@ -27,6 +29,12 @@ export interface Community {
   memberIds(copId: number, conn?: Conn): Promise<string[]>;
   /** Coordinators who are still members, longest-serving first. */
   coordinatorIds(copId: number, conn?: Conn): Promise<string[]>;
+}
+
+export interface CopRights {
+  readonly cop: Cop;
+  readonly member: boolean;
+  readonly coordinator: boolean;
 }
 
 /** What every feature is handed: its dependencies, passed in rather than imported as singletons. */
@@ -77,6 +85,32 @@ export interface SubcommandInput {
 /** A part of the App Home for one CoP, as seen by one member. */
 export type HomeSection = (input: { cop: Cop; viewerId: string }) => Promise<KnownBlock[]>;
 
+/** One part of a meeting's agenda as one member sees it. Lines are mrkdwn, already escaped. */
+export interface AgendaSection {
+  readonly title: string;
+  readonly lines: string[];
+}
+
+export interface AgendaInput {
+  readonly db: Db;
+  readonly cop: Cop;
+  readonly occurrenceId: number;
+  /** When the previous meeting started (null if there was none): "since the last meeting". */
+  readonly since: Date | null;
+  readonly startsAt: Date;
+}
+
+/**
+ * A source of agenda items. `load` runs once per fan-out (or view) and may query; the function
+ * it returns is then called per member with no I/O, so 10,000 reminders cost a few queries.
+ * Features other than meetings contribute one through `Feature.agenda` (e.g. struggles posted
+ * since the last meeting); app.ts hands them to the meetings feature.
+ */
+export interface AgendaProvider {
+  readonly name: string;
+  load(input: AgendaInput): Promise<(userId: string) => AgendaSection | undefined>;
+}
+
 /** A periodic job; the scheduler runs every job each tick and the database decides what is due. */
 export interface Job {
   readonly name: string;
@@ -117,6 +151,8 @@ export interface Feature {
   readonly jobs?: Job[];
   /** Called once when a human joins a CoP's home channel (e.g. to show them the norms). */
   onMemberJoined?(cop: Cop, userId: string): Promise<void>;
+  /** What this feature adds to each meeting's agenda. */
+  readonly agenda?: AgendaProvider;
   register?(routes: SlackRoutes): void;
   /** Monthly figures for the health picture (src/app.ts hands them to the health feature). */
   readonly healthFigures?: HealthFigures;

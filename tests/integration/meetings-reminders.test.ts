@@ -1,4 +1,5 @@
 import { memberTopics, proposalsAwaitingVote } from '../../src/features/meetings/agenda';
+import { communityPort } from '../../src/features/community/port';
 import { queueDueReminders } from '../../src/features/meetings/reminders';
 import { AppLogger } from '../../src/logger';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database';
@@ -56,6 +57,7 @@ describe.each(DATABASE_KINDS)('queueing reminders on %s', (kind) => {
 
   const deps = () => ({
     db: database.db,
+    community: communityPort(database.db),
     logger,
     providers: [proposalsAwaitingVote, memberTopics],
     refreshUsers: async (teamId: string) => void refreshed.push(teamId),

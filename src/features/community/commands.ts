@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { actions, button, section } from '../../slack/blocks';
-import { helpText } from '../../slack/cop-command';
+
 import type { FeatureContext, Subcommand } from '../types';
 import type { MemberDirectory } from './directory';
 import * as repo from './repository';
@@ -48,7 +48,7 @@ export function communitySubcommands(
       needsCop: false,
       who: 'anyone',
       run: async ({ respond }) => {
-        const text = helpText(all());
+        const text = views.helpText(all());
         const buttons = all().flatMap((s) => (s.helpButton ? [button(s.helpButton.text, s.helpButton.actionId)] : []));
         await respond({
           response_type: 'ephemeral',

@@ -2,32 +2,12 @@ import type { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/database';
 import type { Cop } from '../../db/schema';
 import type { AppLogger } from '../../logger';
+import { findSlackUsers, refreshAllUsers, toRecord, upsertSlackUsers, type SlackUserRecord } from '../../slack/users';
 import * as repo from './repository';
 
 // Past this many users unknown to the cache, one paginated users.list (Tier 2, 200 a page)
 // is cheaper than one users.info (Tier 4) each.
 const USERS_INFO_LIMIT = 20;
-
-interface SlackUser {
-  id?: string;
-  team_id?: string;
-  is_bot?: boolean;
-  is_app_user?: boolean;
-  deleted?: boolean;
-  tz?: string;
-}
-
-function toRecord(user: SlackUser, fallbackTeam: string): repo.SlackUserRecord | undefined {
-  if (!user.id) return undefined;
-  return {
-    userId: user.id,
-    teamId: user.team_id ?? fallbackTeam,
-    // Slackbot is a bot for our purposes, whatever its profile says.
-    isBot: Boolean(user.is_bot || user.is_app_user || user.id === 'USLACKBOT'),
-    deleted: Boolean(user.deleted),
-    tz: user.tz ?? null,
-  };
-}
 
 /** Knows which workspace users are human members of each CoP, from the database cache. */
 export class MemberDirectory {
@@ -64,28 +44,18 @@ export class MemberDirectory {
   }
 
   /** Refreshes the whole user cache (bots, time zones) from users.list pages. */
-  async refreshUsers(teamId: string, now: Date): Promise<number> {
-    let cursor: string | undefined;
-    let count = 0;
-    do {
-      const page = await this.client.users.list({ limit: 200, cursor });
-      const records = (page.members ?? []).map((u) => toRecord(u, teamId)).filter((r) => r !== undefined);
-      await repo.upsertSlackUsers(this.db, records, now);
-      count += records.length;
-      cursor = page.response_metadata?.next_cursor || undefined;
-    } while (cursor);
-    this.logger.info(`user cache refreshed: ${count} users`);
-    return count;
+  refreshUsers(teamId: string, now: Date): Promise<number> {
+    return refreshAllUsers(this.db, this.client, this.logger, teamId, now);
   }
 
   private async humansAmong(userIds: string[], teamId: string, now: Date, botUserId?: string): Promise<string[]> {
     const unique = [...new Set(userIds)].filter((id) => id !== botUserId && id !== 'USLACKBOT');
-    let known = await repo.findSlackUsers(this.db, unique);
+    let known = await findSlackUsers(this.db, unique);
     const unknown = unique.filter((id) => !known.some((u) => u.user_id === id));
     if (unknown.length > USERS_INFO_LIMIT) {
       await this.refreshUsers(teamId, now);
     } else {
-      const fetched: repo.SlackUserRecord[] = [];
+      const fetched: SlackUserRecord[] = [];
       for (const id of unknown) {
         try {
           const info = await this.client.users.info({ user: id });
@@ -95,9 +65,9 @@ export class MemberDirectory {
           this.logger.warn(`users.info failed for a channel member; treating them as not a member for now`, error);
         }
       }
-      await repo.upsertSlackUsers(this.db, fetched, now);
+      await upsertSlackUsers(this.db, fetched, now);
     }
-    if (unknown.length) known = await repo.findSlackUsers(this.db, unique);
+    if (unknown.length) known = await findSlackUsers(this.db, unique);
     const human = new Set(known.filter((u) => !u.is_bot && !u.deleted).map((u) => u.user_id));
     return unique.filter((id) => human.has(id));
   }

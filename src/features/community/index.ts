@@ -42,14 +42,6 @@ export function communityFeature(
           }
         },
       },
-      {
-        name: 'prune-processed-events',
-        run: async (now) => {
-          // Slack retries within minutes; a day of event ids is plenty to dedupe against.
-          const pruned = await repo.pruneProcessedEvents(ctx.db, new Date(now.getTime() - 24 * HOUR));
-          if (pruned) ctx.logger.debug(`pruned ${pruned} processed event ids`);
-        },
-      },
     ],
   };
 }

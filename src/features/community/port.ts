@@ -7,6 +7,7 @@ export function communityPort(db: Db): Community {
   return {
     copById: (copId, conn = db) => repo.findCopById(conn, copId),
     copOfChannel: (teamId, channelId) => repo.findCopByChannel(db, teamId, channelId),
+    copWithRights: (teamId, channelId, userId) => repo.findCopWithRights(db, teamId, channelId, userId),
     copsOf: (userId) => repo.findCopsOfMember(db, userId),
     isMember: (copId, userId, conn = db) => repo.isMember(conn, copId, userId),
     isCoordinator: (copId, userId, conn = db) => repo.isCoordinator(conn, copId, userId),

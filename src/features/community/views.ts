@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { section } from '../../slack/blocks';
 import { mention } from '../../slack/text';
+import type { Subcommand } from '../types';
 
 export function alreadySetUpText(coordinators: string[]): string {
   const who = coordinators.length ? coordinators.map(mention).join(', ') : 'nobody yet';
@@ -39,3 +40,8 @@ export const inviteFirstText =
   'I can’t see this channel’s members yet. Invite me first (`/invite @CoP bot`), then run `/cop setup` again.';
 
 export const coordinatorAddedText = (userId: string): string => `${mention(userId)} is now a coordinator of this CoP.`;
+
+export function helpText(subcommands: Subcommand[]): string {
+  const lines = subcommands.map((s) => `• \`${s.usage}\`: ${s.description}`);
+  return ['*What `/cop` can do*', ...lines].join('\n');
+}

@@ -1,34 +1,8 @@
-import type { Db } from '../../db/database';
-import type { Cop } from '../../db/schema';
 import { escapeText, truncate } from '../../slack/text';
+import type { AgendaInput, AgendaProvider, AgendaSection } from '../types';
 import * as repo from './repository';
 
-/** One part of a meeting's agenda as one member sees it. Lines are mrkdwn, already escaped. */
-export interface AgendaSection {
-  readonly title: string;
-  readonly lines: string[];
-}
-
-export interface AgendaInput {
-  readonly db: Db;
-  readonly cop: Cop;
-  readonly occurrenceId: number;
-  /** When the previous meeting started (null if there was none): "since the last meeting". */
-  readonly since: Date | null;
-  readonly startsAt: Date;
-}
-
-/**
- * A source of agenda items. `load` runs once per fan-out (or view) and may query; the function
- * it returns is then called per member with no I/O, so 10,000 reminders cost a few queries.
- *
- * Other features plug in here: e.g. the struggles feature supplies "struggles posted since the
- * last meeting" through `meetingsFeature(ctx, { agendaProviders: [...] })`.
- */
-export interface AgendaProvider {
-  readonly name: string;
-  load(input: AgendaInput): Promise<(userId: string) => AgendaSection | undefined>;
-}
+export type { AgendaInput, AgendaProvider, AgendaSection };
 
 const MAX_LINES = 8;
 

@@ -27,7 +27,16 @@ export function meetingSubcommands(ctx: FeatureContext, providers: () => readonl
         const now = ctx.clock.now();
         const meeting = await findMeeting(ctx.db, cop.id);
         const zone = await zoneOf(ctx.db, client, log, command.user_id, cop.team_id, now, meeting?.time_zone ?? 'UTC');
-        const data = await meetingViewData(ctx.db, providers(), cop, command.user_id, zone, now, onAgendaError);
+        const data = await meetingViewData(
+          ctx.db,
+          ctx.community,
+          providers(),
+          cop,
+          command.user_id,
+          zone,
+          now,
+          onAgendaError,
+        );
         await respond({ response_type: 'ephemeral', ...meetingMessage(data) });
       },
     },

@@ -1,4 +1,4 @@
-import { MemberDirectory } from '../community/directory';
+import { refreshAllUsers, refreshUser } from '../../slack/users';
 import type { Feature, FeatureContext } from '../types';
 import { memberTopics, proposalsAwaitingVote, type AgendaProvider } from './agenda';
 import { meetingSubcommands } from './commands';
@@ -9,9 +9,9 @@ import { queueDueReminders, queueForNewMember } from './reminders';
 import * as repo from './repository';
 import { streak, upcomingOccasion } from './service';
 import { homeBlocks } from './views';
-import { refreshUserZone, zoneOf } from './zones';
+import { zoneOf } from './zones';
 
-export type { AgendaProvider, AgendaSection } from './agenda';
+export type { AgendaProvider, AgendaSection } from '../types';
 
 export interface MeetingsOptions {
   /**
@@ -29,7 +29,6 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
     memberTopics,
   ];
   const log = ctx.logger.child('meetings');
-  const directory = new MemberDirectory(ctx.db, ctx.client, ctx.logger.child('members'));
   return {
     name: 'meetings',
     subcommands: meetingSubcommands(ctx, () => providers),
@@ -61,10 +60,12 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
           queueDueReminders(
             {
               db: ctx.db,
+              community: ctx.community,
               logger: log,
               providers,
-              refreshUsers: (teamId, at) => directory.refreshUsers(teamId, at),
-              refreshUser: (userId, teamId, at) => refreshUserZone(ctx.db, ctx.client, userId, teamId, at),
+              refreshUsers: (teamId, at) =>
+                refreshAllUsers(ctx.db, ctx.client, ctx.logger.child('members'), teamId, at),
+              refreshUser: (userId, teamId, at) => refreshUser(ctx.db, ctx.client, userId, teamId, at),
             },
             now,
           ),

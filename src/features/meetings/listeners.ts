@@ -1,9 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
+import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../refusals';
 import { findSentDm } from '../../slack/outbox';
 import { onViewSubmission } from '../../slack/submission-deadline';
-import { findCopById, isCoordinator, isMember } from '../community/repository';
 import type { FeatureContext } from '../types';
 import type { AgendaProvider } from './agenda';
 import { announcementKey, reminderKey } from './reminders';
@@ -71,12 +70,12 @@ export function registerMeetingListeners(
     const occurrenceId = idOf(action.value);
     const occurrence = occurrenceId ? await repo.findOccurrence(ctx.db, occurrenceId) : undefined;
     const meeting = occurrence ? await repo.findMeetingById(ctx.db, occurrence.meeting_id) : undefined;
-    const cop = meeting ? await findCopById(ctx.db, meeting.cop_id) : undefined;
+    const cop = meeting ? await ctx.community.copById(meeting.cop_id) : undefined;
     if (!occurrence || !meeting || !cop) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: 'That meeting no longer exists.' });
       return;
     }
-    if (!(await isMember(ctx.db, cop.id, user.id))) {
+    if (!(await ctx.community.isMember(cop.id, user.id))) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_MEMBER });
       return;
     }
@@ -91,7 +90,7 @@ export function registerMeetingListeners(
     if (container?.type === 'view') {
       await ctx.refreshHome(user.id);
     } else if (container?.is_ephemeral) {
-      const data = await meetingViewData(ctx.db, providers(), cop, user.id, zone, now, onAgendaError);
+      const data = await meetingViewData(ctx.db, ctx.community, providers(), cop, user.id, zone, now, onAgendaError);
       await respond({ response_type: 'ephemeral', replace_original: true, ...views.meetingMessage(data) });
     } else if (container?.channel_id && container.message_ts) {
       // The reminder DM: redrawn in place with the answer (and today's agenda). Only the
@@ -131,8 +130,8 @@ export function registerMeetingListeners(
     const parsed = clickBody.safeParse(body);
     if (!parsed.success || !parsed.data.trigger_id) return;
     const copId = idOf(parsed.data.actions[0]!.value);
-    const cop = copId ? await findCopById(ctx.db, copId) : undefined;
-    if (!cop || !(await isCoordinator(ctx.db, cop.id, parsed.data.user.id))) {
+    const cop = copId ? await ctx.community.copById(copId) : undefined;
+    if (!cop || !(await ctx.community.isCoordinator(cop.id, parsed.data.user.id))) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_COORDINATOR });
       return;
     }
@@ -149,8 +148,8 @@ export function registerMeetingListeners(
       return;
     }
     const userId = parsed.data.user.id;
-    const cop = await findCopById(ctx.db, meta.data.copId);
-    if (!cop || !(await isCoordinator(ctx.db, cop.id, userId))) {
+    const cop = await ctx.community.copById(meta.data.copId);
+    if (!cop || !(await ctx.community.isCoordinator(cop.id, userId))) {
       await ack({ response_action: 'errors', errors: { weekday: NOT_A_COORDINATOR } });
       return;
     }
@@ -182,8 +181,8 @@ export function registerMeetingListeners(
     if (!parsed.success || !parsed.data.trigger_id) return;
     const [copId, iso] = (parsed.data.actions[0]!.value ?? '').split(/:(.*)/s);
     const id = idOf(copId);
-    const cop = id ? await findCopById(ctx.db, id) : undefined;
-    if (!cop || !(await isCoordinator(ctx.db, cop.id, parsed.data.user.id))) {
+    const cop = id ? await ctx.community.copById(id) : undefined;
+    if (!cop || !(await ctx.community.isCoordinator(cop.id, parsed.data.user.id))) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_COORDINATOR });
       return;
     }
@@ -224,7 +223,7 @@ export function registerMeetingListeners(
       return;
     }
     const userId = parsed.data.user.id;
-    if (!(await isCoordinator(ctx.db, meeting.cop_id, userId))) {
+    if (!(await ctx.community.isCoordinator(meeting.cop_id, userId))) {
       await ack({ response_action: 'errors', errors: { attendees: NOT_A_COORDINATOR } });
       return;
     }

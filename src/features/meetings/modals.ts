@@ -2,7 +2,8 @@ import type { ModalView, PlainTextOption } from '@slack/types';
 import type { Meeting } from '../../db/schema';
 import { section } from '../../slack/blocks';
 import { WEEKDAYS } from './schedule';
-import { CALLBACK_ATTENDANCE, CALLBACK_SCHEDULE, LEAD_CHOICES } from './views';
+import { LEAD_CHOICES } from './rules';
+import { CALLBACK_ATTENDANCE, CALLBACK_SCHEDULE } from './views';
 
 // The schedule and attendance modals (coordinators only; rights are checked on submit).
 

@@ -1,8 +1,8 @@
 import type { Db } from '../../db/database';
 import type { Cop, Meeting } from '../../db/schema';
 import type { AppLogger } from '../../logger';
+import type { Community } from '../types';
 import { enqueueDms, type OutgoingDm } from '../../slack/outbox';
-import { findCopById } from '../community/repository';
 import { loadAgenda, type AgendaProvider } from './agenda';
 import * as repo from './repository';
 import { endOf, ruleOf } from './rules';
@@ -26,6 +26,8 @@ const PREFETCH_ZONES_MS = 30 * 60_000;
 
 export interface ReminderDeps {
   readonly db: Db;
+  /** Which CoP a meeting belongs to (the community port). */
+  readonly community: Pick<Community, 'copById'>;
   readonly logger: AppLogger;
   readonly providers: readonly AgendaProvider[];
   /** Fills slack_users (zones, bots) from users.list pages; used when many members' zones are missing or old. */
@@ -61,7 +63,7 @@ async function queueForMeeting(deps: ReminderDeps, meeting: Meeting, now: Date):
   }
   const occurrence = await repo.ensureOccurrence(db, meeting.id, startsAt, endOf(meeting, startsAt));
   if (occurrence.reminders_queued_at) return;
-  const cop = await findCopById(db, meeting.cop_id);
+  const cop = await deps.community.copById(meeting.cop_id);
   if (!cop) return;
 
   const audience = await freshAudience(deps, cop.id, cop.team_id, now);
@@ -165,7 +167,7 @@ async function prefetchZones(deps: ReminderDeps, meeting: Meeting, now: Date): P
   // A few ticks' window: after one refresh the zones are fresh and later ticks do nothing; users
   // that Slack cannot tell us about (e.g. from other organisations) are not asked for again and again.
   if (untilDue > PREFETCH_ZONES_MS || untilDue <= PREFETCH_ZONES_MS - 5 * 60_000) return;
-  const cop = await findCopById(deps.db, meeting.cop_id);
+  const cop = await deps.community.copById(meeting.cop_id);
   if (cop) await freshAudience(deps, cop.id, cop.team_id, now);
 }
 

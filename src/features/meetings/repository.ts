@@ -1,10 +1,12 @@
 import { type Kysely, type Transaction } from 'kysely';
 import type { Database, Meeting, MeetingOccurrence } from '../../db/schema';
+import type { MeetingInput } from './rules';
 
 type Conn = Kysely<Database> | Transaction<Database>;
 
 // Who comes, what they bring, who wants reminders: in ./people-repository.
 export * from './people-repository';
+export type { MeetingInput } from './rules';
 
 export function findMeeting(db: Conn, copId: number): Promise<Meeting | undefined> {
   return db.selectFrom('meetings').selectAll().where('cop_id', '=', copId).executeTakeFirst();
@@ -16,16 +18,6 @@ export function findMeetingById(db: Conn, meetingId: number): Promise<Meeting | 
 
 export function listMeetings(db: Conn): Promise<Meeting[]> {
   return db.selectFrom('meetings').selectAll().orderBy('id').execute();
-}
-
-export interface MeetingInput {
-  weekday: number;
-  localTime: string;
-  timeZone: string;
-  lengthMinutes: number;
-  location: string;
-  leadMinutes: number;
-  skipDates: string[];
 }
 
 /** Creates or replaces the CoP's meeting. */

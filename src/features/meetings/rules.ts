@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Meeting } from '../../db/schema';
-import type { MeetingInput } from './repository';
 import {
   isValidZone,
   nextOccurrence,
@@ -9,9 +8,29 @@ import {
   previousOccurrence,
   type Recurrence,
 } from './schedule';
-import { LEAD_CHOICES } from './views';
 
 export const TOPIC_MAX = 300;
+
+/** When a reminder may go out, before the meeting: the choices the schedule form offers. */
+export const LEAD_CHOICES: ReadonlyArray<{ minutes: number; label: string }> = [
+  { minutes: 15, label: '15 minutes before' },
+  { minutes: 30, label: '30 minutes before' },
+  { minutes: 60, label: '1 hour before' },
+  { minutes: 120, label: '2 hours before' },
+  { minutes: 1440, label: '1 day before' },
+  { minutes: 2880, label: '2 days before' },
+];
+
+/** A meeting's schedule, as validated from the form. */
+export interface MeetingInput {
+  weekday: number;
+  localTime: string;
+  timeZone: string;
+  lengthMinutes: number;
+  location: string;
+  leadMinutes: number;
+  skipDates: string[];
+}
 
 /** The raw values of the schedule modal, as Slack sends them (anything may be missing). */
 export interface ScheduleForm {

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database';
 import type { Cop, Meeting } from '../../db/schema';
-import { isCoordinator } from '../community/repository';
+import type { Community } from '../types';
 import { loadAgenda, type AgendaProvider, type AgendaSection } from './agenda';
 import { reminderKeyPrefix } from './reminders';
 import * as repo from './repository';
@@ -44,6 +44,7 @@ export async function streak(db: Db, meetingId: number, userId: string): Promise
 /** Everything `/cop meeting` shows to one viewer. */
 export async function meetingViewData(
   db: Db,
+  community: Community,
   providers: readonly AgendaProvider[],
   cop: Cop,
   viewerId: string,
@@ -52,7 +53,7 @@ export async function meetingViewData(
   onError: (provider: string, error: unknown) => void,
 ): Promise<MeetingViewData> {
   const meeting = await repo.findMeeting(db, cop.id);
-  const coordinator = await isCoordinator(db, cop.id, viewerId);
+  const coordinator = await community.isCoordinator(cop.id, viewerId);
   const base = {
     meeting,
     viewerZone,

@@ -14,15 +14,6 @@ export const ACTION_ATTENDED = 'meetings:attended';
 export const CALLBACK_SCHEDULE = 'meetings:schedule';
 export const CALLBACK_ATTENDANCE = 'meetings:attendance';
 
-export const LEAD_CHOICES: ReadonlyArray<{ minutes: number; label: string }> = [
-  { minutes: 15, label: '15 minutes before' },
-  { minutes: 30, label: '30 minutes before' },
-  { minutes: 60, label: '1 hour before' },
-  { minutes: 120, label: '2 hours before' },
-  { minutes: 1440, label: '1 day before' },
-  { minutes: 2880, label: '2 days before' },
-];
-
 export interface Occasion {
   readonly occurrenceId: number;
   readonly startsAt: Date;

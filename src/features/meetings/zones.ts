@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Db } from '../../db/database';
 import type { AppLogger } from '../../logger';
-import { upsertSlackUsers } from '../community/repository';
+import { refreshUser } from '../../slack/users';
 import * as repo from './repository';
 import { isValidZone } from './schedule';
 
@@ -13,33 +13,6 @@ export const ZONE_MAX_AGE_MS = 24 * 60 * 60_000;
 
 export const isStale = (checkedAt: Date | null, now: Date): boolean =>
   !checkedAt || now.getTime() - checkedAt.getTime() >= ZONE_MAX_AGE_MS;
-
-/** Reads one user from Slack (users.info) into the cache; returns their zone (null if none). */
-export async function refreshUserZone(
-  db: Db,
-  client: WebClient,
-  userId: string,
-  teamId: string,
-  now: Date,
-): Promise<string | null | undefined> {
-  const info = await client.users.info({ user: userId });
-  const user = info.user;
-  if (!user?.id) return undefined;
-  await upsertSlackUsers(
-    db,
-    [
-      {
-        userId: user.id,
-        teamId: user.team_id ?? teamId,
-        isBot: Boolean(user.is_bot || user.is_app_user),
-        deleted: Boolean(user.deleted),
-        tz: user.tz ?? null,
-      },
-    ],
-    now,
-  );
-  return user.tz ?? null;
-}
 
 /**
  * A user's IANA zone: from the slack_users cache while it is fresh, else one users.info call
@@ -59,7 +32,7 @@ export async function zoneOf(
   const cachedZone = cached?.tz && isValidZone(cached.tz) ? cached.tz : undefined;
   if (cached && !isStale(cached.checkedAt, now)) return cachedZone ?? fallback;
   try {
-    const tz = await refreshUserZone(db, client, userId, teamId, now);
+    const tz = await refreshUser(db, client, userId, teamId, now);
     if (tz && isValidZone(tz)) return tz;
     if (tz === null) return fallback;
   } catch (error) {

@@ -1,8 +1,7 @@
 import type { BlockAction } from '@slack/bolt';
 import { z } from 'zod';
-import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
+import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../refusals';
 import { onViewSubmission } from '../../slack/submission-deadline';
-import { findCopById, isCoordinator } from '../community/repository';
 import type { FeatureContext } from '../types';
 import { metadata, parseProposal, parseRule, parseState, proposeMetadata, ruleMetadata } from './forms';
 import { ACTION, CALLBACK, FIELD } from './ids';
@@ -47,7 +46,7 @@ export function registerProposeListeners(routes: SlackRoutes, { ctx, service, pu
   onViewSubmission(routes, CALLBACK.propose, async ({ ack, body }) => {
     const parsed = submission.safeParse(body);
     const meta = parsed.success ? metadata(proposeMetadata, parsed.data.view.private_metadata) : undefined;
-    const cop = meta ? await findCopById(ctx.db, meta.copId) : undefined;
+    const cop = meta ? await ctx.community.copById(meta.copId) : undefined;
     if (!parsed.success || !cop) {
       return ack({ response_action: 'errors', errors: { [FIELD.title]: 'This CoP no longer exists.' } });
     }
@@ -68,8 +67,8 @@ export function registerProposeListeners(routes: SlackRoutes, { ctx, service, pu
     await ack();
     const click = copButton.safeParse(body);
     if (!click.success) return;
-    const cop = await findCopById(ctx.db, Number(click.data.actions[0]!.value));
-    if (!cop || !(await isCoordinator(ctx.db, cop.id, click.data.user.id))) {
+    const cop = await ctx.community.copById(Number(click.data.actions[0]!.value));
+    if (!cop || !(await ctx.community.isCoordinator(cop.id, click.data.user.id))) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_COORDINATOR });
       return;
     }
@@ -87,13 +86,13 @@ export function registerProposeListeners(routes: SlackRoutes, { ctx, service, pu
     const userId = parsed.data.user.id;
     // The server decides who may change the rule, whatever the view showed. Checked before the
     // ack, written after it: a submission abandoned at its deadline must change nothing.
-    if (!(await isCoordinator(ctx.db, meta.copId, userId))) {
+    if (!(await ctx.community.isCoordinator(meta.copId, userId))) {
       return ack({ response_action: 'errors', errors: { [FIELD.quorum]: NOT_A_COORDINATOR } });
     }
     await ack();
     const changed = await service.changeRule(meta.copId, userId, form.value.rule, form.value.windowDays);
     if (!changed) return;
-    const cop = await findCopById(ctx.db, meta.copId);
+    const cop = await ctx.community.copById(meta.copId);
     if (!cop) return;
     await client.chat.postMessage({
       channel: cop.channel_id,

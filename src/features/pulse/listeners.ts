@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NOT_A_MEMBER } from '../../slack/cop-command';
+import { NOT_A_MEMBER } from '../refusals';
 import { findSentDm } from '../../slack/outbox';
 import type { SlackRoutes } from '../../slack/routes';
 import { onViewSubmission } from '../../slack/submission-deadline';

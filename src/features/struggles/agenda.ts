@@ -1,5 +1,5 @@
 import { escapeText, truncate } from '../../slack/text';
-import type { AgendaProvider } from '../meetings/agenda';
+import type { AgendaProvider } from '../types';
 import { listStrugglesSince } from './repository';
 
 const WEEK = 7 * 24 * 60 * 60 * 1000;

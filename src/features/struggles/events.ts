@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { NOT_A_MEMBER } from '../../slack/cop-command';
-import { isMember } from '../community/repository';
+import { NOT_A_MEMBER } from '../refusals';
 import type { FeatureContext } from '../types';
 import * as repo from './repository';
 import * as replies from './replies-repository';
@@ -63,7 +62,7 @@ export function registerThreadEvents(routes: SlackRoutes, ctx: FeatureContext): 
         channelId: item.channel,
         ts: item.ts,
         added: type === 'reaction_added',
-        isMember: (copId) => isMember(ctx.db, copId, user),
+        isMember: (copId) => ctx.community.isMember(copId, user),
       });
       if (counted) log.info(`a helpful mark was ${type === 'reaction_added' ? 'added' : 'removed'}`);
     });
@@ -124,7 +123,7 @@ export function registerThreadEvents(routes: SlackRoutes, ctx: FeatureContext): 
       reply = await replies.findReplyByMessage(ctx.db, channel.id, message.ts);
     }
     if (!reply || reply.hidden_at) return say('That is not a reply to a practice struggle.');
-    if (!(await isMember(ctx.db, reply.cop_id, user.id))) return say(NOT_A_MEMBER);
+    if (!(await ctx.community.isMember(reply.cop_id, user.id))) return say(NOT_A_MEMBER);
     await replies.markHelpful(ctx.db, reply.id);
     log.info('a reply was marked helpful with the shortcut');
     await say(':bulb: Marked as a helpful answer. It will show in `/cop search` results for this struggle.');

@@ -1,4 +1,5 @@
 import type { Feature, FeatureContext, Subcommand } from '../types';
+import { strugglesSinceLastMeeting } from './agenda';
 import { Capabilities } from './capability';
 import { registerThreadEvents } from './events';
 import { strugglesHealthFigures } from './health';
@@ -65,6 +66,7 @@ export function strugglesFeature(ctx: FeatureContext): Feature {
   return {
     name: 'struggles',
     healthFigures: strugglesHealthFigures(ctx.db),
+    agenda: strugglesSinceLastMeeting,
     subcommands,
     homeSection: async ({ cop }) =>
       searchViews.homeSection(cop.id, await repo.listRecentStruggles(ctx.db, cop.id, HOME_RECENT)),

@@ -1,7 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { NOT_A_MEMBER } from '../../slack/cop-command';
-import { findCopByChannel, findCopById, findCopsOfMember, isMember } from '../community/repository';
+import { NOT_A_MEMBER } from '../refusals';
 import type { FeatureContext } from '../types';
 import type { Capabilities } from './capability';
 import { normaliseInput, validateStruggle } from './rules';
@@ -45,13 +44,13 @@ export function registerPostingListeners(routes: SlackRoutes, ctx: FeatureContex
     if (!parsed.success) return;
     const { user, trigger_id, actions, channel, team } = parsed.data;
     const fromValue = Number(actions[0]!.value);
-    let cop = Number.isInteger(fromValue) && fromValue > 0 ? await findCopById(ctx.db, fromValue) : undefined;
-    if (!cop && channel && team) cop = await findCopByChannel(ctx.db, team.id, channel.id);
+    let cop = Number.isInteger(fromValue) && fromValue > 0 ? await ctx.community.copById(fromValue) : undefined;
+    if (!cop && channel && team) cop = await ctx.community.copOfChannel(team.id, channel.id);
     if (!cop) {
-      const mine = await findCopsOfMember(ctx.db, user.id);
+      const mine = await ctx.community.copsOf(user.id);
       cop = mine.length === 1 ? mine[0] : undefined;
     }
-    if (!cop || !(await isMember(ctx.db, cop.id, user.id))) {
+    if (!cop || !(await ctx.community.isMember(cop.id, user.id))) {
       await tell(client, respond, trigger_id, cop ? NOT_A_MEMBER : 'Run `/cop struggle` in your CoP’s channel.');
       return;
     }
@@ -76,8 +75,8 @@ export function registerPostingListeners(routes: SlackRoutes, ctx: FeatureContex
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const cop = await findCopById(ctx.db, meta.copId);
-    if (!cop || !(await isMember(ctx.db, cop.id, user.id))) {
+    const cop = await ctx.community.copById(meta.copId);
+    if (!cop || !(await ctx.community.isMember(cop.id, user.id))) {
       await ack({ response_action: 'errors', errors: { text: NOT_A_MEMBER } });
       return;
     }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../../slack/cop-command';
-import { isCoordinator, isMember, listCoordinators } from '../community/repository';
+import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../refusals';
 import type { FeatureContext } from '../types';
 import * as repo from './repository';
 import * as replies from './replies-repository';
@@ -44,12 +43,13 @@ export function registerModeration(routes: SlackRoutes, ctx: FeatureContext): vo
     const copId = found.struggle.cop_id;
 
     if (match[1] === 'report') {
-      if (!(await isMember(ctx.db, copId, user.id))) return tell(client, respond, trigger_id, NOT_A_MEMBER);
+      if (!(await ctx.community.isMember(copId, user.id))) return tell(client, respond, trigger_id, NOT_A_MEMBER);
       await client.views.open({ trigger_id, view: mviews.reportModal(what.target, what.id) });
       return;
     }
     // Hiding is the coordinators' alone, checked here whatever the menu showed.
-    if (!(await isCoordinator(ctx.db, copId, user.id))) return tell(client, respond, trigger_id, NOT_A_COORDINATOR);
+    if (!(await ctx.community.isCoordinator(copId, user.id)))
+      return tell(client, respond, trigger_id, NOT_A_COORDINATOR);
     const now = ctx.clock.now();
     const hidden =
       what.target === 'post'
@@ -75,11 +75,11 @@ export function registerModeration(routes: SlackRoutes, ctx: FeatureContext): vo
     }
     const { user, view } = parsed.data;
     const copId = found.struggle.cop_id;
-    if (!(await isMember(ctx.db, copId, user.id))) {
+    if (!(await ctx.community.isMember(copId, user.id))) {
       await ack({ response_action: 'errors', errors: { reason: NOT_A_MEMBER } });
       return;
     }
-    const coordinators = await listCoordinators(ctx.db, copId);
+    const coordinators = await ctx.community.coordinatorIds(copId);
     await ack({ response_action: 'update', view: mviews.reportSentView(coordinators.length) });
 
     const channelId = found.struggle.channel_id;

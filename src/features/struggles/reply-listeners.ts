@@ -1,8 +1,7 @@
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { NOT_A_MEMBER } from '../../slack/cop-command';
-import { isMember } from '../community/repository';
+import { NOT_A_MEMBER } from '../refusals';
 import type { FeatureContext } from '../types';
 import type { Capabilities } from './capability';
 import * as repo from './repository';
@@ -61,7 +60,7 @@ export function registerReplyListeners(routes: SlackRoutes, ctx: FeatureContext,
       if (id === undefined) return tellUser(views.BAD_TOKEN);
       const struggle = await service.findVisibleStruggle(ctx.db, id);
       if (!struggle) return tellUser(views.NOT_FOUND);
-      if (!(await isMember(ctx.db, struggle.cop_id, user.id))) return tellUser(NOT_A_MEMBER);
+      if (!(await ctx.community.isMember(struggle.cop_id, user.id))) return tellUser(NOT_A_MEMBER);
       await handle({ struggle, token, tellUser, client, triggerId: trigger_id, respond });
     });
 
@@ -73,7 +72,8 @@ export function registerReplyListeners(routes: SlackRoutes, ctx: FeatureContext,
     const { user, trigger_id, actions } = parsed.data;
     const struggle = await service.findVisibleStruggle(ctx.db, Number(actions[0]!.value) || 0);
     if (!struggle) return tell(client, respond, trigger_id, views.NOT_FOUND);
-    if (!(await isMember(ctx.db, struggle.cop_id, user.id))) return tell(client, respond, trigger_id, NOT_A_MEMBER);
+    if (!(await ctx.community.isMember(struggle.cop_id, user.id)))
+      return tell(client, respond, trigger_id, NOT_A_MEMBER);
     await client.views.open({ trigger_id, view: views.replyModal(struggle) });
   });
 
@@ -117,7 +117,7 @@ export function registerReplyListeners(routes: SlackRoutes, ctx: FeatureContext,
         await ack({ response_action: 'errors', errors: { reply: views.NOT_FOUND } });
         return;
       }
-      if (!(await isMember(ctx.db, struggle.cop_id, user.id))) {
+      if (!(await ctx.community.isMember(struggle.cop_id, user.id))) {
         await ack({ response_action: 'errors', errors: { reply: NOT_A_MEMBER } });
         return;
       }

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database';
-import { claimEvent } from '../community/repository';
+import { claimEvent } from '../../db/processed-events';
 import * as repo from './repository';
 import * as replies from './replies-repository';
 import type { ReplyRow, StruggleRow } from './tables';

@@ -1,47 +1,46 @@
-import type { SlackRoutes } from './routes';
-import type { Db } from '../db/database';
-import type { Cop } from '../db/schema';
-import type { Subcommand } from '../features/types';
+import type { Community, CopRights, Subcommand } from '../features/types';
+import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../features/refusals';
 import type { AppLogger } from '../logger';
-import { findCopWithRights, findCopsOfMember, isCoordinator } from '../features/community/repository';
+import type { SlackRoutes } from '../slack/routes';
 
 export const NOT_A_HOME =
   'This channel is not a CoP home yet. Run `/cop setup` here to make it one, or run `/cop` in your CoP’s channel.';
 // From a DM there is no channel to set up, and several CoPs leave it open which one is meant.
 export const NOT_A_HOME_IN_DM =
   'Run `/cop` in your CoP’s channel: from a direct message I can only tell which CoP you mean when you are in exactly one. To start a CoP, run `/cop setup` in its channel.';
-export const NOT_A_MEMBER = 'Only members of this CoP can do that. Join its channel to take part.';
-export const NOT_A_COORDINATOR = 'Only this CoP’s coordinators can do that.';
-
-export function helpText(subcommands: Subcommand[]): string {
-  const lines = subcommands.map((s) => `• \`${s.usage}\`: ${s.description}`);
-  return ['*What `/cop` can do*', ...lines].join('\n');
-}
-
-interface Resolved {
-  cop: Cop;
-  member: boolean;
-  coordinator: boolean;
-}
 
 /**
  * The CoP a command acts on, with the user's rights in it: the channel's own, or, from anywhere
  * else (a DM, say), the one CoP the user belongs to. Several CoPs and no home channel: ambiguous,
  * so none. The usual case, a command in the home channel, is one query.
  */
-async function resolveCop(db: Db, teamId: string, channelId: string, userId: string): Promise<Resolved | undefined> {
-  const here = await findCopWithRights(db, teamId, channelId, userId);
+async function resolveCop(
+  community: Community,
+  teamId: string,
+  channelId: string,
+  userId: string,
+): Promise<CopRights | undefined> {
+  const here = await community.copWithRights(teamId, channelId, userId);
   if (here) return here;
-  const mine = await findCopsOfMember(db, userId);
+  const mine = await community.copsOf(userId);
   if (mine.length !== 1) return undefined;
   const cop = mine[0]!;
-  return { cop, member: true, coordinator: await isCoordinator(db, cop.id, userId) };
+  return { cop, member: true, coordinator: await community.isCoordinator(cop.id, userId) };
+}
+
+/** Why this user may not run this subcommand here, or undefined when they may. */
+function refusal(subcommand: Subcommand, resolved: CopRights | undefined, inDm: boolean): string | undefined {
+  if ((subcommand.needsCop ?? true) && !resolved) return inDm ? NOT_A_HOME_IN_DM : NOT_A_HOME;
+  const who = subcommand.who ?? 'member';
+  if (resolved && who === 'member' && !resolved.member) return NOT_A_MEMBER;
+  if (resolved && who === 'coordinator' && !resolved.coordinator) return NOT_A_COORDINATOR;
+  return undefined;
 }
 
 /** Registers `/cop` and routes its first word to a feature's subcommand. */
-export function registerCopCommand(
+export function registerCopRouter(
   routes: SlackRoutes,
-  deps: { db: Db; logger: AppLogger; subcommands: Subcommand[] },
+  deps: { community: Community; logger: AppLogger; subcommands: Subcommand[] },
 ): void {
   const byName = new Map(deps.subcommands.map((s) => [s.name, s]));
   const help = deps.subcommands.find((s) => s.name === 'help');
@@ -55,26 +54,17 @@ export function registerCopCommand(
     if (!subcommand) return;
     const args = byName.has(first.toLowerCase()) ? command.text.trim().slice(first.length).trim() : '';
     try {
-      const resolved = await resolveCop(deps.db, command.team_id, command.channel_id, command.user_id);
-      const cop = resolved?.cop;
-      if ((subcommand.needsCop ?? true) && !cop) {
-        const inDm = command.channel_id.startsWith('D') || command.channel_name === 'directmessage';
-        await respond({ response_type: 'ephemeral', text: inDm ? NOT_A_HOME_IN_DM : NOT_A_HOME });
-        return;
-      }
-      const who = subcommand.who ?? 'member';
-      if (resolved && who === 'member' && !resolved.member) {
-        await respond({ response_type: 'ephemeral', text: NOT_A_MEMBER });
-        return;
-      }
-      if (resolved && who === 'coordinator' && !resolved.coordinator) {
-        await respond({ response_type: 'ephemeral', text: NOT_A_COORDINATOR });
+      const resolved = await resolveCop(deps.community, command.team_id, command.channel_id, command.user_id);
+      const inDm = command.channel_id.startsWith('D') || command.channel_name === 'directmessage';
+      const refused = refusal(subcommand, resolved, inDm);
+      if (refused) {
+        await respond({ response_type: 'ephemeral', text: refused });
         return;
       }
       await subcommand.run({
         command,
         args,
-        cop,
+        cop: resolved?.cop,
         coordinator: resolved?.coordinator ?? false,
         client,
         respond,

@@ -1,7 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Clock } from './clock';
-import type { Job } from './features/types';
-import type { AppLogger } from './logger';
+import type { Clock } from '../clock';
+import type { Job } from '../features/types';
+import type { AppLogger } from '../logger';
 
 /**
  * Runs every job once a minute. Jobs decide from the database what is due, so a missed tick,
@@ -12,7 +12,7 @@ export class Scheduler {
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly jobs: () => Job[],
+    private readonly jobs: readonly Job[],
     private readonly clock: Clock,
     private readonly logger: AppLogger,
   ) {}
@@ -25,7 +25,7 @@ export class Scheduler {
   async tick(now: Date = this.clock.now()): Promise<void> {
     if (this.running) return this.running;
     this.running = (async () => {
-      for (const job of this.jobs()) {
+      for (const job of this.jobs) {
         try {
           await job.run(now);
         } catch (error) {

@@ -1,0 +1,71 @@
+import { HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
+import type { WebClientOptions } from '@slack/web-api';
+import type { Config } from '../config';
+import type { AppLogger } from '../logger';
+import type { SlackTransport } from '../slack/http-transport';
+
+/** Whether the Socket Mode WebSocket is open; always "connected" over HTTP, where there is none. */
+export class SlackConnection {
+  private open = false;
+
+  constructor(readonly socketMode: boolean) {}
+
+  get connected(): boolean {
+    return !this.socketMode || this.open;
+  }
+
+  /** True while a Socket Mode WebSocket is open (what shutdown waits to see closed). */
+  get socketOpen(): boolean {
+    return this.socketMode && this.open;
+  }
+
+  track(receiver: SocketModeReceiver): void {
+    receiver.client.on('connected', () => (this.open = true));
+    receiver.client.on('disconnected', () => (this.open = false));
+  }
+}
+
+/** The Web API client's options: Slack's URL (a fake one in tests), our logger and HTTP transport. */
+export function webClientOptions(
+  config: Config,
+  logger: AppLogger,
+  transport: SlackTransport,
+  overrides: WebClientOptions = {},
+): WebClientOptions {
+  return { slackApiUrl: config.slackApiUrl, logger: logger.child('web-api'), fetch: transport.fetch, ...overrides };
+}
+
+export interface ReceiverOptions {
+  readonly config: Config;
+  readonly logger: AppLogger;
+  readonly connection: SlackConnection;
+  readonly clientOptions: WebClientOptions;
+  /** Our own HTTP routes (health), served beside Slack's. */
+  readonly customRoutes: CustomRoute[];
+  readonly processBeforeResponse: boolean;
+}
+
+/**
+ * How Slack's requests reach Bolt: a WebSocket when an app token is configured (Socket Mode),
+ * else signed HTTP requests on /slack/events.
+ */
+export function createReceiver(options: ReceiverOptions): Receiver {
+  const { config, logger, connection, clientOptions, customRoutes } = options;
+  if (connection.socketMode) {
+    const receiver = new SocketModeReceiver({
+      appToken: config.slackAppToken!,
+      logger: logger.child('socket-mode'),
+      customRoutes,
+      installerOptions: { port: config.port, clientOptions },
+    });
+    connection.track(receiver);
+    return receiver;
+  }
+  return new HTTPReceiver({
+    signingSecret: config.slackSigningSecret!,
+    endpoints: '/slack/events',
+    customRoutes,
+    logger: logger.child('http'),
+    processBeforeResponse: options.processBeforeResponse,
+  });
+}
