@@ -58,6 +58,7 @@ export function pulseFeature(ctx: FeatureContext): Feature {
     const month = monthOf(now);
     for (const cop of await repo.listCops(ctx.db)) {
       if (cop.created_at >= monthBounds(month).start) continue;
+      if (await repo.hasMonthlyPulse(ctx.db, cop.id, month)) continue;
       const members = await ctx.community.memberIds(cop.id);
       const settings = await repo.findSettings(ctx.db, cop.id);
       if (!monthlyEnabled(settings?.monthly, members.length)) continue;

@@ -38,6 +38,17 @@ export function findOpenPulse(db: Conn, copId: number, now: Date): Promise<Pulse
     .executeTakeFirst();
 }
 
+/** Whether the CoP's monthly pulse of that month (`YYYY-MM`) was started. */
+export async function hasMonthlyPulse(db: Conn, copId: number, period: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('pulses')
+    .select('id')
+    .where('cop_id', '=', copId)
+    .where('period', '=', period)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export function findPulse(db: Conn, pulseId: number): Promise<Pulse | undefined> {
   return db.selectFrom('pulses').selectAll().where('id', '=', pulseId).executeTakeFirst();
 }
