@@ -6,8 +6,7 @@ import { registerAttendanceListeners } from './attendance-listeners';
 import { meetingHealthFigures } from './health';
 import { registerMeetingListeners } from './listeners';
 import { queueDueReminders, queueForNewMember } from './reminders';
-import * as repo from './repository';
-import { streak, upcomingOccasion } from './service';
+import { MeetingsService } from './service';
 import { homeBlocks } from './views';
 import { zoneOf } from './zones';
 
@@ -29,29 +28,24 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
     memberTopics,
   ];
   const log = ctx.logger.child('meetings');
+  const service = new MeetingsService({ db: ctx.db, community: ctx.community, providers, logger: log });
   return {
     name: 'meetings',
-    subcommands: meetingSubcommands(ctx, () => providers),
+    subcommands: meetingSubcommands({ ctx, service, log }),
     register: (routes) => {
-      registerMeetingListeners(routes, ctx, () => providers);
+      registerMeetingListeners(routes, { ctx, service, log });
       registerAttendanceListeners(routes, ctx);
     },
     healthFigures: meetingHealthFigures(ctx.db),
     onMemberJoined: (cop, userId) =>
       queueForNewMember({ db: ctx.db, logger: log, providers }, cop, userId, ctx.clock.now()),
     homeSection: async ({ cop, viewerId }) => {
-      const meeting = await repo.findMeeting(ctx.db, cop.id);
-      if (!meeting) return homeBlocks({ occasion: undefined, viewerZone: 'UTC', coming: undefined, streak: 0 });
+      const meeting = await service.meetingOf(cop.id);
       const now = ctx.clock.now();
-      const upcoming = await upcomingOccasion(ctx.db, meeting, now);
-      const zone = await zoneOf(ctx.db, ctx.client, log, viewerId, cop.team_id, now, meeting.time_zone);
-      const rsvps = upcoming ? await repo.listRsvps(ctx.db, upcoming.occasion.occurrenceId) : [];
-      return homeBlocks({
-        occasion: upcoming?.occasion,
-        viewerZone: zone,
-        coming: rsvps.find((r) => r.user_id === viewerId)?.coming,
-        streak: await streak(ctx.db, meeting.id, viewerId),
-      });
+      const zone = meeting
+        ? await zoneOf(ctx.db, ctx.client, log, viewerId, cop.team_id, now, meeting.time_zone)
+        : 'UTC';
+      return homeBlocks(await service.homeData(meeting, viewerId, zone, now));
     },
     jobs: [
       {

@@ -2,9 +2,11 @@ import type { Db } from '../../db/database';
 import type { Cop, Meeting } from '../../db/schema';
 import type { Community } from '../types';
 import { loadAgenda, type AgendaProvider, type AgendaSection } from './agenda';
-import { reminderKeyPrefix } from './reminders';
+import type { AppLogger } from '../../logger';
+import { findSentDm } from '../../slack/outbox';
+import { announcementKey, memberReminderPattern, reminderKey, reminderKeyPrefix } from './reminders';
 import * as repo from './repository';
-import { endOf, ruleOf, streakOf, upcomingStart } from './rules';
+import { endOf, ruleOf, streakOf, upcomingStart, type MeetingInput } from './rules';
 import { nextOccurrence, previousOccurrence } from './schedule';
 import type { MeetingViewData, Occasion } from './views';
 
@@ -98,7 +100,7 @@ export async function meetingViewData(
 export async function scheduleMeeting(
   db: Db,
   copId: number,
-  input: repo.MeetingInput,
+  input: MeetingInput,
   by: string,
   now: Date,
 ): Promise<{ meeting: Meeting; next: Date | undefined; cancelled: number }> {
@@ -123,4 +125,170 @@ export async function addTopic(db: Db, meeting: Meeting, userId: string, text: s
   const row = await repo.ensureOccurrence(db, meeting.id, next, endOf(meeting, next));
   await repo.addTopic(db, row.id, userId, text, now);
   return next;
+}
+
+/** What happened to an RSVP click. */
+export type RsvpOutcome =
+  | { kind: 'gone' }
+  | { kind: 'not-member' }
+  | { kind: 'over' }
+  | { kind: 'saved'; cop: Cop; meeting: Meeting; occasion: Occasion };
+
+/** A past meeting whose attendance a coordinator may record, with who to tick at first. */
+export type AttendanceForm =
+  | { kind: 'not-coordinator' }
+  | { kind: 'no-meeting' }
+  | { kind: 'ok'; occurrenceId: number; meeting: Meeting; startsAt: Date; initial: string[] };
+
+export interface MeetingsDeps {
+  readonly db: Db;
+  readonly community: Community;
+  readonly providers: readonly AgendaProvider[];
+  readonly logger: AppLogger;
+}
+
+/**
+ * The meetings feature's rules and storage, for its listeners and subcommands: each answers
+ * one question people ask of a meeting, or makes one change, and returns data for the views.
+ */
+export class MeetingsService {
+  constructor(private readonly deps: MeetingsDeps) {}
+
+  private readonly onAgendaError = (provider: string, error: unknown) =>
+    this.deps.logger.error(`agenda provider ${provider} failed`, error);
+
+  meetingOf(copId: number): Promise<Meeting | undefined> {
+    return repo.findMeeting(this.deps.db, copId);
+  }
+
+  /** The App Home's meeting section for one viewer: the next meeting, their answer, their streak. */
+  async homeData(meeting: Meeting | undefined, viewerId: string, viewerZone: string, now: Date) {
+    const { db } = this.deps;
+    if (!meeting) return { occasion: undefined, viewerZone, coming: undefined, streak: 0 };
+    const upcoming = await upcomingOccasion(db, meeting, now);
+    const rsvps = upcoming ? await repo.listRsvps(db, upcoming.occasion.occurrenceId) : [];
+    return {
+      occasion: upcoming?.occasion,
+      viewerZone,
+      coming: rsvps.find((r) => r.user_id === viewerId)?.coming,
+      streak: await streak(db, meeting.id, viewerId),
+    };
+  }
+
+  /** Everything `/cop meeting` shows to one viewer. */
+  viewData(cop: Cop, viewerId: string, viewerZone: string, now: Date): Promise<MeetingViewData> {
+    const { db, community, providers } = this.deps;
+    return meetingViewData(db, community, providers, cop, viewerId, viewerZone, now, this.onAgendaError);
+  }
+
+  agenda(cop: Cop, occasion: Occasion, userId: string): Promise<AgendaSection[]> {
+    return agendaFor(this.deps.db, this.deps.providers, cop, occasion, userId, this.onAgendaError);
+  }
+
+  /** Records a member's answer for a meeting that is still ahead (or in progress). */
+  async rsvp(occurrenceId: number | undefined, userId: string, coming: boolean, now: Date): Promise<RsvpOutcome> {
+    const { db, community } = this.deps;
+    const occurrence = occurrenceId ? await repo.findOccurrence(db, occurrenceId) : undefined;
+    const meeting = occurrence ? await repo.findMeetingById(db, occurrence.meeting_id) : undefined;
+    const cop = meeting ? await community.copById(meeting.cop_id) : undefined;
+    if (!occurrence || !meeting || !cop) return { kind: 'gone' };
+    if (!(await community.isMember(cop.id, userId))) return { kind: 'not-member' };
+    if (occurrence.ends_at.getTime() <= now.getTime()) return { kind: 'over' };
+    await repo.setRsvp(db, occurrence.id, userId, coming, now);
+    return {
+      kind: 'saved',
+      cop,
+      meeting,
+      occasion: { occurrenceId: occurrence.id, startsAt: occurrence.starts_at, meeting },
+    };
+  }
+
+  /** Whether this message is the user's own reminder DM for the occasion (what an RSVP may redraw). */
+  async isOwnReminder(occasion: Occasion, userId: string, channelId: string, messageTs: string): Promise<boolean> {
+    const key = reminderKey(occasion.meeting.id, occasion.startsAt, userId);
+    const sent = await findSentDm(this.deps.db, key);
+    return sent?.channel_id === channelId && sent.message_ts === messageTs;
+  }
+
+  /** The home channel's "reminders went out" note for the occasion, if sent, with how many are coming. */
+  async announcement(
+    occasion: Occasion,
+  ): Promise<{ channelId: string; messageTs: string; meeting: Meeting; coming: number } | undefined> {
+    const { db } = this.deps;
+    const sent = await findSentDm(db, announcementKey(occasion.meeting.id, occasion.startsAt));
+    if (!sent || sent.status !== 'sent' || !sent.channel_id || !sent.message_ts) return undefined;
+    const meeting = await repo.findMeetingById(db, occasion.meeting.id);
+    if (!meeting) return undefined;
+    const coming = (await repo.listRsvps(db, occasion.occurrenceId)).filter((r) => r.coming).length;
+    return { channelId: sent.channel_id, messageTs: sent.message_ts, meeting, coming };
+  }
+
+  /** The CoP, when the user coordinates it (who may schedule and record attendance). */
+  async coordinatedCop(copId: number | undefined, userId: string): Promise<Cop | undefined> {
+    const cop = copId ? await this.deps.community.copById(copId) : undefined;
+    return cop && (await this.deps.community.isCoordinator(cop.id, userId)) ? cop : undefined;
+  }
+
+  /** Saves a coordinator's schedule; `changed` when it replaced one. */
+  async schedule(cop: Cop, input: MeetingInput, by: string, now: Date) {
+    const changed = (await repo.findMeeting(this.deps.db, cop.id)) !== undefined;
+    return { ...(await scheduleMeeting(this.deps.db, cop.id, input, by, now)), changed };
+  }
+
+  /** The attendance form for a meeting that happened on its schedule at `startsAt`. */
+  async attendanceForm(copId: number | undefined, startsAt: Date, userId: string, now: Date): Promise<AttendanceForm> {
+    const { db } = this.deps;
+    const cop = await this.coordinatedCop(copId, userId);
+    if (!cop) return { kind: 'not-coordinator' };
+    const meeting = await repo.findMeeting(db, cop.id);
+    if (!meeting || !happenedAt(meeting, startsAt, now)) return { kind: 'no-meeting' };
+    const occurrence = await repo.findOccurrenceAt(db, meeting.id, startsAt);
+    if (!occurrence) return { kind: 'no-meeting' };
+    const initial = occurrence.attendance_recorded_at
+      ? await repo.listAttendance(db, occurrence.id)
+      : (await repo.listRsvps(db, occurrence.id)).filter((r) => r.coming).map((r) => r.user_id);
+    return { kind: 'ok', occurrenceId: occurrence.id, meeting, startsAt, initial };
+  }
+
+  /** The past meeting whose attendance this user may record: a coordinator's only. */
+  async attendanceTarget(
+    occurrenceId: number,
+    by: string,
+  ): Promise<'gone' | 'not-coordinator' | { meeting: Meeting; occurrenceId: number; startsAt: Date }> {
+    const { db, community } = this.deps;
+    const occurrence = await repo.findOccurrence(db, occurrenceId);
+    const meeting = occurrence ? await repo.findMeetingById(db, occurrence.meeting_id) : undefined;
+    if (!occurrence || !meeting) return 'gone';
+    if (!(await community.isCoordinator(meeting.cop_id, by))) return 'not-coordinator';
+    return { meeting, occurrenceId: occurrence.id, startsAt: occurrence.starts_at };
+  }
+
+  /** Records who attended (see attendanceTarget for who may); how many. */
+  async recordAttendance(occurrenceId: number, attendees: string[], by: string, now: Date): Promise<number> {
+    const unique = [...new Set(attendees)];
+    await repo.recordAttendance(this.deps.db, occurrenceId, unique, by, now);
+    return unique.length;
+  }
+
+  /** `/cop topic`: adds to the next meeting's agenda; its start, or undefined without one. */
+  async addTopic(copId: number, userId: string, text: string, now: Date) {
+    const meeting = await repo.findMeeting(this.deps.db, copId);
+    const next = meeting ? await addTopic(this.deps.db, meeting, userId, text, now) : undefined;
+    return meeting && next ? { meeting, next } : undefined;
+  }
+
+  /** `/cop reminders on|off`; turning them off also cancels a reminder still waiting to be sent. */
+  async setReminders(copId: number, userId: string, on: boolean, now: Date): Promise<void> {
+    const { db } = this.deps;
+    await repo.setOptOut(db, copId, userId, !on, now);
+    if (on) return;
+    const meeting = await repo.findMeeting(db, copId);
+    if (meeting) await repo.cancelPendingReminders(db, memberReminderPattern(meeting.id, userId));
+  }
+}
+
+/** Whether the meeting was on its schedule at `startsAt`, in the past (not a forged date). */
+function happenedAt(meeting: Meeting, startsAt: Date, now: Date): boolean {
+  if (Number.isNaN(startsAt.getTime()) || startsAt.getTime() > now.getTime()) return false;
+  return nextOccurrence(ruleOf(meeting), new Date(startsAt.getTime() - 1))?.getTime() === startsAt.getTime();
 }

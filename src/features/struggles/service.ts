@@ -150,3 +150,8 @@ export async function applyHelpfulReaction(
     return true;
   });
 }
+
+/** The author marks their struggle resolved; undefined when it already was. */
+export function resolveStruggle(db: Db, id: number, now: Date): Promise<StruggleRow | undefined> {
+  return repo.resolveStruggle(db, id, now);
+}

@@ -1,0 +1,16 @@
+import type {
+  AllMiddlewareArgs,
+  BlockAction,
+  SlackAction,
+  SlackActionMiddlewareArgs,
+  SlackEventMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+
+/** What a named action handler is called with (Bolt's arguments for a button click by default). */
+export type ActionArgs<A extends SlackAction = BlockAction> = SlackActionMiddlewareArgs<A> & AllMiddlewareArgs;
+/** What a named modal-submission handler is called with. */
+export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+/** What a named event handler is called with. */
+export type EventArgs<E extends string> = SlackEventMiddlewareArgs<E> & AllMiddlewareArgs;
