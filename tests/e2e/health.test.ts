@@ -109,4 +109,25 @@ describe('the health picture', () => {
       await other.stop();
     }
   });
+
+  it('a failed monthly post is tried again next tick; a channel the bot cannot post in is not retried', async () => {
+    await seedFebruary(h);
+    h.clock.set('2026-03-01T00:05:00Z');
+    h.fake.inject('files.getUploadURLExternal', { body: { ok: false, error: 'internal_error' } });
+    await h.bot.tick();
+    expect(h.fake.files.size).toBe(0);
+    expect(h.logs.join('\n')).toContain('failed; the next tick tries again');
+    await h.bot.tick();
+    expect([...h.fake.files.values()].filter((f) => f.shared?.channelId === HOME_CHANNEL)).toHaveLength(1);
+
+    // April: the bot was removed from the channel. One error, and no attempt every minute after.
+    h.fake.on('files.getUploadURLExternal', () => ({ ok: false, error: 'not_in_channel' }));
+    h.clock.set('2026-04-01T00:05:00Z');
+    await h.bot.tick();
+    await h.bot.tick();
+    expect(
+      h.fake.callsOf('files.getUploadURLExternal').filter((c) => String(c.params.filename).includes('2026-03')),
+    ).toHaveLength(1);
+    expect(h.logs.filter((l) => l.includes('cannot be posted in its channel'))).toHaveLength(1);
+  });
 });

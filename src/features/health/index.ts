@@ -4,6 +4,14 @@ import * as repo from './repository';
 import { deliverPicture, healthPicture } from './service';
 import { healthHomeBlocks } from './views';
 
+const CHANNEL_GONE = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'missing_scope', 'not_authed']);
+
+/** A Slack error that retrying next minute cannot fix. */
+function cannotPostThere(error: unknown): boolean {
+  const code = (error as { data?: { error?: unknown } }).data?.error;
+  return typeof code === 'string' && CHANNEL_GONE.has(code);
+}
+
 export interface HealthOptions {
   /** Every feature's monthly figures (src/app.ts gathers them from the features). */
   readonly figures: () => readonly HealthFigures[];
@@ -27,6 +35,11 @@ export function healthFeature(ctx: FeatureContext, options: HealthOptions): Feat
         await repo.markPosted(ctx.db, cop.id, covered, { summary: picture.summary.join('\n'), ...delivered }, now);
         log.info(`health picture of cop ${cop.id} for ${covered} posted${delivered.fileId ? '' : ' in words only'}`);
       } catch (error) {
+        // A channel the bot cannot post in stays so until someone acts: one error, not one a minute.
+        if (cannotPostThere(error)) {
+          log.error(`the health picture of cop ${cop.id} for ${covered} cannot be posted in its channel`, error);
+          continue;
+        }
         await repo.releaseClaim(ctx.db, cop.id, covered);
         log.error(
           `posting the health picture of cop ${cop.id} for ${covered} failed; the next tick tries again`,
