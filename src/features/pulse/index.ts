@@ -1,8 +1,9 @@
 import { monthBounds, monthOf } from '../../months';
-import type { Feature, FeatureContext, HealthFigure, Subcommand } from '../types';
+import type { Feature, FeatureContext, Subcommand } from '../types';
+import { pulseHealthFigures } from './health';
 import { registerPulseListeners } from './listeners';
 import * as repo from './repository';
-import { addTallies, checkThreshold, monthlyEnabled, pulseResult } from './rules';
+import { checkThreshold, monthlyEnabled } from './rules';
 import { startPulse } from './service';
 import { PULSE_TEXTS } from './views';
 
@@ -73,26 +74,6 @@ export function pulseFeature(ctx: FeatureContext): Feature {
     subcommands: [subcommand],
     register: (routes) => registerPulseListeners(routes, ctx),
     jobs: [{ name: 'monthly-pulse', run: monthlyPulses }],
-    healthFigures: async (copId, months) => {
-      const now = ctx.clock.now();
-      const figures: HealthFigure[] = [];
-      for (const month of months) {
-        const { start, end } = monthBounds(month);
-        const closed = (await repo.pulsesStartedBetween(ctx.db, copId, start, end)).filter(
-          (p) => p.closes_at.getTime() <= now.getTime(),
-        );
-        if (closed.length === 0) continue;
-        // Each pulse must clear its own threshold; only those that do are added up.
-        const shown = closed.filter((p) => pulseResult(p.tally, p.threshold, p.closes_at, now).shown);
-        const result = shown.length ? pulseResult(addTallies(shown.map((p) => p.tally)), 3, start, now) : undefined;
-        const struggles = result?.shown ? result.struggles : null;
-        const voice = result?.shown ? result.voice : null;
-        figures.push(
-          { month, metric: 'pulseStruggles', value: struggles },
-          { month, metric: 'pulseVoice', value: voice },
-        );
-      }
-      return figures;
-    },
+    healthFigures: pulseHealthFigures(ctx.db, ctx.clock),
   };
 }
