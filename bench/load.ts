@@ -30,6 +30,8 @@ export interface LoadResult {
   readonly failures: number;
   /** Deliveries not acknowledged within Slack's 3 seconds (Slack gives up on them, and retries events). */
   readonly late: number;
+  /** Acks that carried an answer in their body (a command refused as busy). */
+  readonly inAck: number;
   readonly seconds: number;
   /** Acknowledgements per second. */
   readonly throughput: number;
@@ -51,12 +53,15 @@ export async function drive(
   requests: readonly SignedRequest[],
   concurrency: number,
   retry = false,
+  /** Stop sending new requests after this long (a timed burst); all of `requests` otherwise. */
+  durationMs = Infinity,
 ): Promise<LoadResult> {
   const target = new URL(url);
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
   let failures = 0;
   let late = 0;
+  let inAck = 0;
   let next = 0;
 
   const send = (req: SignedRequest, retryNum: number) =>
@@ -68,8 +73,10 @@ export async function drive(
       const r = request(
         { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers },
         (res) => {
-          res.resume();
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
           res.on('end', () => {
+            if (bytes > 0) inAck += 1;
             const ms = Number(process.hrtime.bigint() - started) / 1e6;
             latencies.push(ms);
             resolve(res.statusCode !== 200 ? 'error' : ms > SLACK_TIMEOUT_MS ? 'late' : 'ok');
@@ -93,21 +100,24 @@ export async function drive(
   };
 
   const began = process.hrtime.bigint();
+  const stopAt = Date.now() + durationMs;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, requests.length) }, async () => {
-      while (next < requests.length) await deliver(requests[next++]!);
+      while (next < requests.length && Date.now() < stopAt) await deliver(requests[next++]!);
     }),
   );
   const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+  const sent = Math.min(next, requests.length);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   return {
-    requests: requests.length,
+    requests: sent,
     failures,
     late,
+    inAck,
     seconds,
-    throughput: requests.length / seconds,
+    throughput: sent / seconds,
     p50: at(0.5),
     p99: at(0.99),
   };
@@ -119,9 +129,12 @@ export function driveInWorker(
   requests: readonly SignedRequest[],
   concurrency: number,
   retry = false,
+  durationMs = Infinity,
 ): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(join(__dirname, 'load-worker.js'), { workerData: { url, requests, concurrency, retry } });
+    const worker = new Worker(join(__dirname, 'load-worker.js'), {
+      workerData: { url, requests, concurrency, retry, durationMs },
+    });
     worker.once('message', (result: LoadResult) => {
       resolve(result);
       void worker.terminate();

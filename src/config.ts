@@ -43,6 +43,8 @@ const schema = z
         .optional(),
     ),
     COP_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+    COP_CAPABILITY_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
+    COP_CAPABILITY_SECRET_PREVIOUS: z.preprocess(emptyAsUndefined, z.string().optional()),
     LOG_LEVEL: z.preprocess(
       (value) => (typeof value === 'string' ? value.trim().toLowerCase() || undefined : value),
       z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -66,6 +68,10 @@ export interface Config {
   readonly port: number;
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
+  /** Signs anonymous authors' follow-up capabilities; unset: generated (embedded) or derived (see capability-secret.ts). */
+  readonly capabilitySecret: string | undefined;
+  /** The key before a rotation, still accepted when verifying. */
+  readonly capabilitySecretPrevious: string | undefined;
   readonly logLevel: LogLevelName;
 }
 
@@ -98,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.COP_DATA_DIR,
+    capabilitySecret: e.COP_CAPABILITY_SECRET,
+    capabilitySecretPrevious: e.COP_CAPABILITY_SECRET_PREVIOUS,
     logLevel: e.LOG_LEVEL,
   });
 }

@@ -1,9 +1,12 @@
 import 'dotenv/config';
 import { createApp } from './app';
+import { capabilityKeys } from './capability-secret';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
+import { DataDirError } from './db/embedded/data-dir';
 import { migrateToLatest } from './db/migrate';
 import { AppLogger } from './logger';
+import { keepServingOnUnexpectedErrors } from './last-resort';
 
 async function main(): Promise<void> {
   let config;
@@ -17,9 +20,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = new AppLogger(config.logLevel);
-  const database = openDatabase(config);
-  await migrateToLatest(database.db);
-  const bot = createApp({ config, database, logger });
+  keepServingOnUnexpectedErrors(logger);
+  const database = await openDatabase(config, logger.child('database'));
+  try {
+    await migrateToLatest(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const bot = createApp({ config, database, logger, capabilityKeys: capabilityKeys(config, logger) });
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -47,6 +56,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A refusal (another bot on this COP_DATA_DIR, an old PGlite database) is its own one line.
+  if (error instanceof DataDirError) {
+    console.error(error.message);
+    process.exit(2);
+  }
   console.error('CoP bot failed to start:', error instanceof Error ? error.message : error);
   process.exit(1);
 });

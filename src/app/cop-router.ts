@@ -1,3 +1,4 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Community, CopRights, Subcommand } from '../features/types';
 import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../features/refusals';
 import type { AppLogger } from '../logger';
@@ -44,8 +45,17 @@ export function registerCopRouter(
 ): void {
   const byName = new Map(deps.subcommands.map((s) => [s.name, s]));
   const help = deps.subcommands.find((s) => s.name === 'help');
+  const opensModal = (text: string) => byName.get(text.trim().split(/\s+/)[0]!.toLowerCase())?.opensModal === true;
 
-  routes.command('/cop', async ({ command, ack, respond, client, context }) => {
+  routes.command('/cop', copCommand, { runsAtOnce: (command) => opensModal(command.text) });
+
+  async function copCommand({
+    command,
+    ack,
+    respond,
+    client,
+    context,
+  }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) {
     // Ack at once with nothing: a slash command's own response would show the typed text,
     // and every subcommand answers privately (respond) or opens a modal.
     await ack();
@@ -78,5 +88,5 @@ export function registerCopRouter(
         text: 'Sorry, something went wrong on our side. Nothing was changed; please try again.',
       }).catch(() => undefined);
     }
-  });
+  }
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../clock';
 import type { Db } from '../db/database';
 import type { Feature } from '../features/types';
 import type { AppLogger } from '../logger';
+import { countDrain } from '../metrics';
 import { drainOutbox } from '../slack/outbox';
 
 /**
@@ -21,7 +22,7 @@ export class DueDms {
 
   send(): Promise<void> {
     this.draining ??= drainOutbox(this.db, this.client, this.logger, () => this.clock.now())
-      .then(() => undefined)
+      .then(countDrain)
       .catch((error: unknown) => this.logger.error('sending queued DMs failed', error))
       .finally(() => (this.draining = undefined));
     return this.draining;

@@ -1,5 +1,6 @@
 import { App, type LogLevel } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
+import { derivedSecret, type CapabilityKeys } from '../capability-secret';
 import { systemClock, type Clock } from '../clock';
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
@@ -13,8 +14,11 @@ import { pulseFeature } from '../features/pulse';
 import { strugglesFeature } from '../features/struggles';
 import type { Feature, FeatureContext } from '../features/types';
 import { AppLogger } from '../logger';
+import { metricsRoute, track } from '../metrics';
 import { AfterAckQueue } from '../slack/after-ack';
 import { createSlackTransport } from '../slack/http-transport';
+import { logRequestId } from '../slack/log-context';
+import { pendingDms } from '../slack/outbox-stats';
 import { SlackRoutes } from '../slack/routes';
 import { FeatureCatalogue } from './catalogue';
 import { registerCopRouter } from './cop-router';
@@ -35,8 +39,12 @@ export interface AppDeps {
    * production leaves it off so Slack always gets its ack within 3 seconds.
    */
   readonly processBeforeResponse?: boolean;
+  /** Keys for anonymous authors' capabilities (main resolves them); default: derived from the Slack secret. */
+  readonly capabilityKeys?: CapabilityKeys;
   /** Overrides for the Web API client (tests shorten retries). */
   readonly clientOptions?: WebClientOptions;
+  /** How many jobs may wait after their acks before commands are refused as busy (default 200). */
+  readonly afterAckWaiting?: number;
 }
 
 export interface CopBot {
@@ -68,7 +76,7 @@ export function createApp(deps: AppDeps): CopBot {
     logger,
     connection,
     clientOptions,
-    customRoutes: healthRoutes(ready),
+    customRoutes: [...healthRoutes(ready), metricsRoute],
     processBeforeResponse: deps.processBeforeResponse ?? false,
   });
   const app = new App({
@@ -81,6 +89,7 @@ export function createApp(deps: AppDeps): CopBot {
     // lookup throws and catches an Error, stack trace and all, on every request.
     convoStore: false,
   });
+  app.use(logRequestId);
   const inFlight = new InFlight();
   inFlight.attach(app);
 
@@ -96,7 +105,8 @@ export function createApp(deps: AppDeps): CopBot {
     clock,
     logger,
     client: app.client,
-    secret: config.slackSigningSecret ?? config.slackBotToken,
+    secret: deps.capabilityKeys?.current ?? derivedSecret(config),
+    previousSecrets: deps.capabilityKeys?.previous,
     refreshHome: (userId) =>
       home.publish(userId).catch((error: unknown) => logger.error('refreshing the App Home failed', error)),
     sendDueDms: () => dueDms.send(),
@@ -120,15 +130,24 @@ export function createApp(deps: AppDeps): CopBot {
   // Last, so DMs queued by the jobs above go out in the same tick.
   catalogue.add(housekeeping(database.db, logger), dueDms.feature());
 
-  // A few jobs after their acks at a time: below the pool's 10 connections, so scheduled jobs
-  // and vote batches still find one (see AfterAckQueue).
-  const routes = new SlackRoutes(logger.child('routes'), new AfterAckQueue({ concurrency: 4, leaseMs: 2_000 }));
+  // A few jobs after their acks at a time: below the pool's connections, so scheduled jobs and
+  // vote batches still find one (see AfterAckQueue). At most 200 wait (a few seconds of work);
+  // beyond, a command is told at once that the bot is busy.
+  const afterAck = new AfterAckQueue({ concurrency: 4, leaseMs: 2_000, maxWaiting: deps.afterAckWaiting ?? 200 });
+  const routes = new SlackRoutes(logger.child('routes'), afterAck);
   registerCopRouter(routes, { community, logger, subcommands: catalogue.subcommands() });
   catalogue.register(routes);
   routes.attach(app);
   app.error(async (error) => logger.error('unhandled error in a listener', error));
 
   const scheduler = new Scheduler(catalogue.jobs(), clock, logger.child('scheduler'));
+  // What /metrics reads when scraped (see src/metrics.ts).
+  const untrack = [
+    track('cop_after_ack_queue_depth', () => afterAck.pending),
+    track('cop_dms_pending', () => pendingDms(database.db)),
+    track('cop_db_pool_in_use', () => database.poolInUse?.()),
+    track('cop_socket_connected', () => (connection.socketMode ? Number(connection.socketOpen) : undefined)),
+  ];
 
   return {
     app,
@@ -143,6 +162,9 @@ export function createApp(deps: AppDeps): CopBot {
       const mode = connection.socketMode ? 'Socket Mode' : `HTTP mode on port ${config.port}`;
       logger.info(`CoP bot running in ${mode} with ${database.kind}`);
     },
-    stop: () => stopApp({ scheduler, app, connection, inFlight, transport }),
+    stop: () => {
+      untrack.forEach((remove) => remove());
+      return stopApp({ scheduler, app, connection, inFlight, transport });
+    },
   };
 }

@@ -3,6 +3,7 @@ import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config';
 import type { AppLogger } from '../logger';
 import type { SlackTransport } from '../slack/http-transport';
+import { guardRequests } from '../slack/request-guard';
 
 /** Whether the Socket Mode WebSocket is open; always "connected" over HTTP, where there is none. */
 export class SlackConnection {
@@ -61,11 +62,13 @@ export function createReceiver(options: ReceiverOptions): Receiver {
     connection.track(receiver);
     return receiver;
   }
-  return new HTTPReceiver({
+  const receiver = new HTTPReceiver({
     signingSecret: config.slackSigningSecret!,
     endpoints: '/slack/events',
     customRoutes,
     logger: logger.child('http'),
     processBeforeResponse: options.processBeforeResponse,
   });
+  guardRequests(receiver, { signingSecret: config.slackSigningSecret!, logger: logger.child('guard') });
+  return receiver;
 }

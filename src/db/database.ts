@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { PgliteThread, PgliteThreadDialect } from './pglite-thread';
+import { EmbeddedServer, type ServerLog } from './embedded/server';
 import { PreparingPool } from './prepared-statements';
 import type { Database } from './schema';
 
@@ -10,14 +8,16 @@ export type Db = Kysely<Database>;
 
 export interface DatabaseHandle {
   readonly db: Db;
-  readonly kind: 'postgres' | 'pglite';
+  readonly kind: 'postgres' | 'embedded';
+  /** Connections checked out of the pool, for /metrics. */
+  poolInUse?(): number;
   /** True when a trivial query answers; used by /readyz. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
 
-// int8 (counts, bigserial) parse as numbers on pg, as PGlite already does, so both
-// back ends hand the code the same shapes. Our int8 values stay far below 2^53.
+// int8 (counts, bigserial) parse as numbers: the code counts in numbers, and our int8 values
+// stay far below 2^53.
 const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === 20
@@ -38,30 +38,36 @@ export function openPostgres(connectionString: string, options: { max?: number }
   // its next query fails, is retried where that matters, and the pool discards the client.
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PreparingPool(pool) }) });
-  return handle(db, 'postgres');
+  return { ...handle(db, 'postgres'), poolInUse: () => pool.totalCount - pool.idleCount };
 }
 
 /**
- * PGlite's PostgreSQL keeps its default 128 MB of shared buffers inside the process, and
- * touches them: most of an idle bot's memory (about 300 MB resident on a restart, against
- * about 150 MB with 16 MB). A CoP's data is a few MB; pages beyond the buffers are read back
- * from the data directory through the OS's cache.
+ * With no DATABASE_URL: a PostgreSQL server of the bot's own (see EmbeddedServer), data in
+ * `dataDir`. Closing the handle closes the pool, then stops the server.
  */
-const PGLITE_SETTINGS = ['shared_buffers=16MB'];
-
-/** Embedded PostgreSQL on a thread of its own (see PgliteThread); `dataDir` undefined keeps it in memory (tests). */
-export function openPglite(dataDir?: string): DatabaseHandle {
-  let dir: string | undefined;
-  if (dataDir) {
-    dir = resolve(dataDir, 'pglite');
-    mkdirSync(dir, { recursive: true });
-  }
-  const db = new Kysely<Database>({ dialect: new PgliteThreadDialect(new PgliteThread(dir, PGLITE_SETTINGS)) });
-  return handle(db, 'pglite');
+export async function openEmbedded(
+  dataDir: string,
+  options: { logger?: ServerLog; settings?: Record<string, string> } = {},
+): Promise<DatabaseHandle> {
+  const server = await EmbeddedServer.start({ dataDir, ...options });
+  const postgres = openPostgres(server.url(), { max: 8 });
+  return {
+    ...postgres,
+    kind: 'embedded',
+    async close() {
+      await postgres.close();
+      await server.stop();
+    },
+  };
 }
 
-export function openDatabase(config: { databaseUrl?: string; dataDir: string }): DatabaseHandle {
-  return config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(config.dataDir);
+export function openDatabase(
+  config: { databaseUrl?: string; dataDir: string },
+  logger?: ServerLog,
+): Promise<DatabaseHandle> {
+  return config.databaseUrl
+    ? Promise.resolve(openPostgres(config.databaseUrl))
+    : openEmbedded(config.dataDir, { logger });
 }
 
 function handle(db: Db, kind: DatabaseHandle['kind']): DatabaseHandle {

@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const env = z
     .object({ DATABASE_URL: z.string().optional(), COP_DATA_DIR: z.string().default('./data') })
     .parse(process.env);
-  const database = openDatabase({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.COP_DATA_DIR });
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.COP_DATA_DIR });
   try {
     const result = await migrateToLatest(database.db);
     const applied = result.results?.map((r) => r.migrationName) ?? [];

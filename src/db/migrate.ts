@@ -13,3 +13,10 @@ export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<MigrationResu
   }
   return result;
 }
+
+/** The migrations this code has that the database has not run yet (empty: up to date). */
+export async function pendingMigrations<DB>(db: Kysely<DB>): Promise<string[]> {
+  const migrator = new Migrator({ db: db as Kysely<unknown>, provider: { getMigrations: async () => migrations } });
+  const known = await migrator.getMigrations();
+  return known.filter((m) => !m.executedAt).map((m) => m.name);
+}

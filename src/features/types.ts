@@ -48,6 +48,8 @@ export interface FeatureContext {
   readonly client: WebClient;
   /** A server-side secret features may derive signing keys from (e.g. authors' capabilities). */
   readonly secret?: string;
+  /** Earlier values of `secret` that still verify what was signed before a rotation. */
+  readonly previousSecrets?: readonly string[];
   /** Republishes a user's App Home after something they see there changed. */
   refreshHome(userId: string): Promise<void>;
   /** Sends queued DMs that are due now, without waiting for the next tick (e.g. a welcome). */
@@ -66,6 +68,8 @@ export interface Subcommand {
   readonly who?: 'anyone' | 'member' | 'coordinator';
   /** A button shown under `/cop help` (its click handler is the feature's own). */
   readonly helpButton?: { readonly text: string; readonly actionId: string };
+  /** It opens a modal: it runs at once, never behind the after-ack queue (a trigger_id lives 3 s). */
+  readonly opensModal?: boolean;
   run(input: SubcommandInput): Promise<void>;
 }
 

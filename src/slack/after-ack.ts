@@ -9,6 +9,11 @@ export interface AfterAckOptions {
    * keeps running past it, but no longer keeps others waiting.
    */
   readonly leaseMs: number;
+  /**
+   * How many jobs may wait for a slot. Beyond it the queue is `full`: new work is refused at the
+   * door (the user is told the bot is busy), so a burst cannot grow the bot's memory without end.
+   */
+  readonly maxWaiting: number;
 }
 
 /**
@@ -28,6 +33,14 @@ export class AfterAckQueue {
   /** Jobs waiting for a slot. */
   get pending(): number {
     return this.waiting.length;
+  }
+
+  /**
+   * True when new work should be refused. Work already admitted is never dropped: a job that
+   * acquires while full (a modal's submission, whose ack may only carry field errors) still waits.
+   */
+  get full(): boolean {
+    return this.waiting.length >= this.options.maxWaiting;
   }
 
   /** Resolves once a slot is this caller's; the slot returns on release or when the lease ends. */

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Agent, request, type Dispatcher } from 'undici';
+import { rateLimited } from '../metrics';
 
 export interface SlackTransport {
   /** A `fetch` for the Web API client and for `respond()` (Bolt hands both `clientOptions.fetch`). */
@@ -35,6 +36,7 @@ export function createSlackTransport(): SlackTransport {
       signal: init.signal ?? undefined,
     });
     const status = response.statusCode;
+    if (status === 429) rateLimited.inc();
     if (status >= 300 && status < 400 && init.redirect === 'error') {
       await response.body.dump();
       throw new TypeError(`fetch failed: redirected (${status}) where redirects are refused`);

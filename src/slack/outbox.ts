@@ -3,6 +3,7 @@ import { ErrorCode, WebClient } from '@slack/web-api';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, OutboxMessage } from '../db/schema';
 import type { AppLogger } from '../logger';
+import { rateLimited as slackRateLimited } from '../metrics';
 
 type Conn = Kysely<Database> | Transaction<Database>;
 
@@ -157,6 +158,7 @@ export async function drainOutbox(
         if (outcome.mark) marks.push(outcome.mark);
         if (outcome.rateLimitedFor === undefined) continue;
         rateLimited += 1;
+        slackRateLimited.inc();
         gate.pause(outcome.rateLimitedFor * 1000 * scale);
         const times = (limitedTimes.get(message.id) ?? 0) + 1;
         limitedTimes.set(message.id, times);

@@ -22,6 +22,24 @@ export type RouteKey = string | RegExp;
 type Args = AllMiddlewareArgs & { ack?(response?: unknown): Promise<void> };
 type Handler = (args: Args) => Promise<void>;
 
+/** Told to whoever's command or click is refused because the after-ack queue is full. */
+export const BUSY_TEXT =
+  'The bot is busy right now and could not take that. Nothing was changed; please try again in a moment.';
+
+export interface CommandOptions {
+  /**
+   * Commands that open a modal: their work runs at once, outside the after-ack queue, since the
+   * `trigger_id` a modal needs expires 3 seconds after the command.
+   */
+  readonly runsAtOnce?: (command: SlackCommandMiddlewareArgs['command']) => boolean;
+}
+
+/**
+ * Clicks run at once (any may open a modal): up to this many at a time, beyond which they are
+ * refused as busy. Room for a whole channel voting by button in the same second; a bound all the same.
+ */
+const AT_ONCE_LIMIT = 200;
+
 /** Handlers by key: exact keys in a Map, patterns tried in the order they were added. */
 class RouteTable {
   private readonly exact = new Map<string, Handler[]>();
@@ -55,9 +73,12 @@ class RouteTable {
  * with one. `attach` gives Bolt one listener per kind (commands, actions, view submissions,
  * shortcuts, events), which finds the handler by name or id in a Map.
  *
- * What a command's or an interaction's handler does after its ack waits for a slot of the
- * after-ack queue. Events are acknowledged before their handlers run and are not queued: the
- * reaction votes of a burst must reach the vote batcher together.
+ * What a command's handler, or a modal submission's, does after its ack waits for a slot of the
+ * after-ack queue; when too many wait, a command is answered at once that the bot is busy.
+ * Clicks (block actions, shortcuts) and commands that open a modal run at once: a modal's
+ * `trigger_id` expires 3 seconds after the click, too soon to wait behind a burst. Events are
+ * acknowledged before their handlers run and are not queued: the reaction votes of a burst must
+ * reach the vote batcher together.
  */
 export class SlackRoutes {
   private readonly commands = new RouteTable();
@@ -65,6 +86,8 @@ export class SlackRoutes {
   private readonly views = new RouteTable();
   private readonly shortcuts = new RouteTable();
   private readonly events = new RouteTable();
+  private readonly runsAtOnce = new Map<string, NonNullable<CommandOptions['runsAtOnce']>>();
+  private atOnce = 0;
 
   constructor(
     private readonly logger: AppLogger,
@@ -72,8 +95,9 @@ export class SlackRoutes {
   ) {}
 
   /** A slash command, e.g. `/cop`. */
-  command(name: string, handler: Middleware<SlackCommandMiddlewareArgs>) {
+  command(name: string, handler: Middleware<SlackCommandMiddlewareArgs>, options: CommandOptions = {}) {
     this.commands.add(name, handler as unknown as Handler);
+    if (options.runsAtOnce) this.runsAtOnce.set(name, options.runsAtOnce);
   }
 
   action<A extends SlackAction = SlackAction>(actionId: RouteKey, handler: Middleware<SlackActionMiddlewareArgs<A>>) {
@@ -137,6 +161,10 @@ export class SlackRoutes {
       return;
     }
     if (kind === 'event' || !args.ack) return runAll(kind, key, handlers, args);
+    if (kind === 'action' || kind === 'shortcut' || this.commandRunsAtOnce(key, args)) {
+      return this.runAtOnce(kind, key, handlers, args);
+    }
+    if (kind === 'command' && this.afterAck.full) return refuse(args);
     const ack = args.ack;
     let slot: Promise<Release> | undefined;
     const queued: Args = {
@@ -153,6 +181,32 @@ export class SlackRoutes {
       void slot?.then((release) => release());
     }
   }
+
+  private commandRunsAtOnce(key: string, args: Args): boolean {
+    const test = this.runsAtOnce.get(key);
+    return test !== undefined && test((args as unknown as SlackCommandMiddlewareArgs).command);
+  }
+
+  private async runAtOnce(kind: string, key: string, handlers: Handler[], args: Args): Promise<void> {
+    if (this.atOnce >= AT_ONCE_LIMIT) return refuse(args);
+    this.atOnce += 1;
+    try {
+      await runAll(kind, key, handlers, args);
+    } finally {
+      this.atOnce -= 1;
+    }
+  }
+}
+
+/** Acks with the busy answer: in the ack itself for a command, else at the response URL if there is one. */
+async function refuse(args: Args): Promise<void> {
+  const respond = (args as Partial<SlackActionMiddlewareArgs>).respond;
+  if ('command' in args) {
+    await args.ack?.({ response_type: 'ephemeral', text: BUSY_TEXT });
+    return;
+  }
+  await args.ack?.();
+  await respond?.({ response_type: 'ephemeral', replace_original: false, text: BUSY_TEXT }).catch(() => undefined);
 }
 
 async function runAll(kind: string, key: string, handlers: Handler[], args: Args): Promise<void> {

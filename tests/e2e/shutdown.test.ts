@@ -1,73 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPglite } from '../../src/db/database';
-import { builtMain } from '../support/build';
+import { openEmbedded } from '../../src/db/database';
+import { BotProcess } from '../support/bot-process';
 import { BOT_USER_ID, FakeSlack, TEAM_ID } from '../support/fake-slack';
-import { freePort, HOME_CHANNEL, SIGNING_SECRET, textOf } from '../support/harness';
+import { HOME_CHANNEL, SIGNING_SECRET, textOf } from '../support/harness';
 import { form, postSigned } from '../support/slack-requests';
 
-// Two real processes start PGlite and migrate it: slow on a busy CI machine.
+// Two real processes start the embedded server and migrate it: slow on a busy CI machine.
 jest.setTimeout(90_000);
-
-/** `npm start` as operators run it: the compiled bot in its own process, embedded database on disk. */
-class BotProcess {
-  output = '';
-  private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-
-  constructor(
-    readonly child: ChildProcess,
-    readonly url: string,
-  ) {
-    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  }
-
-  static async start(env: Record<string, string>, cwd: string): Promise<BotProcess> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [builtMain()], {
-      cwd,
-      // Only what we give it: no DATABASE_URL, so the embedded database in COP_DATA_DIR.
-      env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const bot = new BotProcess(child, `http://127.0.0.1:${port}`);
-    await bot.waitHealthy();
-    return bot;
-  }
-
-  async waitHealthy(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) throw new Error(`the bot exited early:\n${this.output}`);
-      try {
-        // Ready, and start() finished (auth.test done, scheduler running): it logs that last.
-        if ((await fetch(`${this.url}/readyz`)).status === 200 && this.output.includes('CoP bot running')) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`the bot did not become ready within ${timeoutMs} ms:\n${this.output}`);
-  }
-
-  /** Sends the signal and waits for the exit; the time it took in ms, and the exit code. */
-  async stop(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }> {
-    const began = Date.now();
-    this.child.kill(signal);
-    const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`no exit 12 s after ${signal}:\n${this.output}`)), 12_000).unref(),
-    );
-    const { code } = await Promise.race([this.exited, timeout]);
-    return { code, ms: Date.now() - began };
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-  }
-}
 
 describe('npm start on the embedded database: graceful shutdown and data kept across restarts', () => {
   let fake: FakeSlack;
@@ -123,7 +64,7 @@ describe('npm start on the embedded database: graceful shutdown and data kept ac
   it('SIGTERM while a command is still working: the work finishes, then exit 0 within 10 s', async () => {
     const bot = await BotProcess.start(env, cwd);
     running.push(bot);
-    expect(bot.output).toContain('with pglite');
+    expect(bot.output).toContain('with embedded');
     expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
 
     // Slack's Web API is slow today: setup is still at work after its ack when the signal comes.
@@ -159,7 +100,7 @@ describe('npm start on the embedded database: graceful shutdown and data kept ac
     expect(ms).toBeLessThan(10_000);
 
     // What is on disk: one CoP, its coordinator the first runner.
-    const database = openPglite(dataDir);
+    const database = await openEmbedded(dataDir);
     try {
       const cops = await database.db.selectFrom('cops').select(['channel_id', 'created_by']).execute();
       expect(cops).toEqual([{ channel_id: HOME_CHANNEL, created_by: 'U1' }]);

@@ -1,6 +1,13 @@
-import { adminQuery } from './database';
+import { rmSync } from 'node:fs';
+import { dropTemplate } from './database';
+import type { EmbeddedForTests } from './global-setup';
 
 export default async function globalTeardown(): Promise<void> {
-  const name = process.env.COP_TEST_TEMPLATE_DB;
-  if (name) await adminQuery(`drop database if exists ${name} with (force)`);
+  await dropTemplate('postgres');
+  const embedded = (globalThis as { copTestEmbedded?: EmbeddedForTests }).copTestEmbedded;
+  if (embedded) {
+    // The whole cluster goes, templates and all.
+    await embedded.server.stop();
+    rmSync(embedded.dataDir, { recursive: true, force: true });
+  }
 }

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { createApp, type CopBot } from '../../src/app';
 import { ManualClock } from '../../src/clock';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type LogLevelName } from '../../src/config';
 import { AppLogger } from '../../src/logger';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database';
 import { BOT_USER_ID, FakeSlack, TEAM_ID, type SlackCall } from './fake-slack';
@@ -34,6 +34,10 @@ export interface HarnessOptions {
   others?: string[];
   processBeforeResponse?: boolean;
   fake?: FakeSlack;
+  /** LOG_LEVEL for the bot (default info). */
+  logLevel?: LogLevelName;
+  /** How many jobs may wait after their acks before commands are answered "busy" (the app's default otherwise). */
+  afterAckWaiting?: number;
 }
 
 /**
@@ -71,16 +75,17 @@ export class Harness {
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: fake.url,
       PORT: String(port),
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: options.logLevel ?? 'info',
     });
     const logs: string[] = [];
-    const logger = new AppLogger('info', (line) => logs.push(line));
+    const logger = new AppLogger(options.logLevel ?? 'info', (line) => logs.push(line));
     const bot = createApp({
       config,
       database,
       clock,
       logger,
       processBeforeResponse: options.processBeforeResponse ?? true,
+      afterAckWaiting: options.afterAckWaiting,
       clientOptions: { retryConfig: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50 } },
     });
     await bot.start();

@@ -83,7 +83,7 @@ export function reactAt(
   );
 }
 
-/** Empties every table, so one database (PGlite boots slowly) serves a whole describe block. */
+/** Empties every table, so one database serves a whole describe block. */
 export async function emptyDatabase(h: Pick<Harness, 'db'>): Promise<void> {
   await sql`truncate cops, slack_users, processed_events, outbox restart identity cascade`.execute(h.db);
 }

@@ -11,7 +11,7 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('AfterAckQueue: the work after acks, a few jobs at a time', () => {
   it('runs at most `concurrency` jobs at once, the rest in arrival order', async () => {
-    const queue = new AfterAckQueue({ concurrency: 2, leaseMs: 60_000 });
+    const queue = new AfterAckQueue({ concurrency: 2, leaseMs: 60_000, maxWaiting: 100 });
     const gates = [gate(), gate(), gate(), gate()];
     const started: number[] = [];
     const done = gates.map((g, i) =>
@@ -38,8 +38,23 @@ describe('AfterAckQueue: the work after acks, a few jobs at a time', () => {
     expect(queue.pending).toBe(0);
   });
 
+  it('is full once `maxWaiting` jobs wait, and still lets every admitted job run', async () => {
+    const queue = new AfterAckQueue({ concurrency: 1, leaseMs: 60_000, maxWaiting: 2 });
+    const gates = [gate(), gate(), gate(), gate()];
+    const done = gates.slice(0, 3).map((g, i) => queue.run(async () => (await g.opened, i)));
+    await turn();
+    expect(queue.pending).toBe(2);
+    expect(queue.full).toBe(true);
+    // Admitted while full (a modal's submission): it waits, it is not dropped.
+    const forced = queue.run(async () => (await gates[3]!.opened, 3));
+    expect(queue.pending).toBe(3);
+    for (const g of gates) g.open();
+    await expect(Promise.all([...done, forced])).resolves.toEqual([0, 1, 2, 3]);
+    expect(queue.full).toBe(false);
+  });
+
   it('gives the slot back when a job fails, and passes the failure on', async () => {
-    const queue = new AfterAckQueue({ concurrency: 1, leaseMs: 60_000 });
+    const queue = new AfterAckQueue({ concurrency: 1, leaseMs: 60_000, maxWaiting: 100 });
     const failing = queue.run(async () => {
       throw new Error('database down');
     });
@@ -51,7 +66,7 @@ describe('AfterAckQueue: the work after acks, a few jobs at a time', () => {
   it('takes a slot back from a job that holds it past its lease, and the job runs on', async () => {
     jest.useFakeTimers();
     try {
-      const queue = new AfterAckQueue({ concurrency: 1, leaseMs: 2_000 });
+      const queue = new AfterAckQueue({ concurrency: 1, leaseMs: 2_000, maxWaiting: 100 });
       const slow = gate();
       let slowFinished = false;
       const first = queue.run(async () => {
@@ -83,7 +98,7 @@ describe('AfterAckQueue: the work after acks, a few jobs at a time', () => {
   it('counts a slot once however often it is released (lease end, then the job end)', async () => {
     jest.useFakeTimers();
     try {
-      const queue = new AfterAckQueue({ concurrency: 1, leaseMs: 10 });
+      const queue = new AfterAckQueue({ concurrency: 1, leaseMs: 10, maxWaiting: 100 });
       const release = await queue.acquire();
       await jest.advanceTimersByTimeAsync(10); // the lease ends: the slot is free
       release(); // the job ends: nothing more to give back

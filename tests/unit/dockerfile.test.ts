@@ -47,6 +47,21 @@ describe('Dockerfile', () => {
     expect(instructions).toContain('EXPOSE 3000');
   });
 
+  it('installs with scripts (the PostgreSQL binaries restore their symlinks), the build script copied first', () => {
+    for (const stage of stages) {
+      const install = stage.indexOf('RUN npm ci');
+      expect(stage.indexOf('COPY scripts ./scripts')).toBeGreaterThan(-1);
+      expect(stage.indexOf('COPY scripts ./scripts')).toBeLessThan(install);
+      expect(stage.slice(install).split('\n')[0]).not.toContain('--ignore-scripts');
+    }
+  });
+
+  it('the embedded server runs as the node user, its data on the /data volume it owns', () => {
+    const runtime = stages[1]!;
+    expect(runtime).toMatch(/chown node:node \/data/);
+    expect(instructions.filter((i) => i.startsWith('USER '))).toEqual(['USER node']);
+  });
+
   it('checks its health on /healthz with node (no curl in slim images)', () => {
     const healthcheck = instructions.find((i) => i.startsWith('HEALTHCHECK '));
     expect(healthcheck).toBeDefined();

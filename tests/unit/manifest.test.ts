@@ -4,8 +4,8 @@ import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { createApp, type CopBot } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { openPglite, type DatabaseHandle } from '../../src/db/database';
 import { FakeSlack } from '../support/fake-slack';
+import { createTestDatabase, type TestDatabase } from '../support/database';
 
 // In CI the repository is cloned with `shared/` beside it, as in the workspace.
 const REPO = resolve(__dirname, '../..');
@@ -172,18 +172,17 @@ describe('manifest.yml matches what the code uses', () => {
   // The app as built (not started): what it routes is what the manifest must ask Slack to send.
   // (Bolt checks the token with auth.test as the app is built, hence the fake Web API.)
   let bot: CopBot;
-  let database: DatabaseHandle;
+  let database: TestDatabase;
   let fake: FakeSlack;
   beforeAll(async () => {
     fake = await new FakeSlack().start();
-    database = openPglite();
-    await database.ping(); // PGlite starts in the background: let it finish before it is closed
+    database = await createTestDatabase('postgres', { migrate: false });
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-manifest', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: fake.url });
     bot = createApp({ config, database });
     await fake.waitFor('auth.test');
   });
   afterAll(async () => {
-    await database.close();
+    await database.destroy();
     await fake.stop();
   });
 

@@ -36,6 +36,7 @@ export function normsFeature(ctx: FeatureContext): Feature {
         name: 'propose',
         usage: '/cop propose [title]',
         description: 'propose a new norm, or a change to, or retirement of, an adopted norm',
+        opensModal: true,
         run: async ({ cop, command, args, client }) => {
           if (!cop) return;
           const norms = await service.numberedNorms(cop.id);

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database';
 import { isTransientDbError, withRetry } from '../../db/retry';
+import { countVotes } from '../../metrics';
 import type { Proposal, Stance } from '../../db/schema';
 import type { AppLogger } from '../../logger';
 import type { Conn } from './repository';
@@ -171,6 +172,7 @@ export class ReactionVoteBatcher {
   private async flush(batch: Waiting[]): Promise<void> {
     try {
       const outcomes = await this.attempt(batch);
+      countVotes('reaction', outcomes);
       batch.forEach((w, i) => w.resolve(outcomes[i]!));
     } catch (error) {
       // Still failing after the retries (the database is down): the votes fail as one would alone.

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock';
 import type { Db } from '../../db/database';
 import { withRetry } from '../../db/retry';
+import { countVote } from '../../metrics';
 import type { Proposal, Stance } from '../../db/schema';
 import type { AppLogger } from '../../logger';
 import type * as repo from './repository';
@@ -65,10 +66,11 @@ export class VoteRecorder {
     reason: string | null;
     actedAt: string;
   }): Promise<VoteResult> {
-    return withRetry(() => this.db.transaction().execute((trx) => this.applyVote(trx, v)), {
+    const vote = withRetry(() => this.db.transaction().execute((trx) => this.applyVote(trx, v)), {
       logger: this.logger,
       what: `button vote on proposal ${v.proposalId}`,
     });
+    return countVote('button', vote);
   }
 
   private async applyVote(

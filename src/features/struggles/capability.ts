@@ -7,16 +7,18 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * user ID, and the server keeps no copy: it lives in the buttons of the author's own DM.
  */
 export class Capabilities {
-  private readonly key: Buffer;
+  /** The signing key first, then keys of earlier secrets that still verify (a rotation). */
+  private readonly keys: Buffer[];
 
-  constructor(secret: string) {
+  constructor(secret: string, previous: readonly string[] = []) {
     if (!secret) throw new Error('struggles need a secret to sign authors’ capabilities');
     // A key of its own, so the token says nothing about the secret it came from.
-    this.key = createHmac('sha256', secret).update('cop-bot/struggles/author-capability/v1').digest();
+    const keyOf = (s: string) => createHmac('sha256', s).update('cop-bot/struggles/author-capability/v1').digest();
+    this.keys = [secret, ...previous.filter(Boolean)].map(keyOf);
   }
 
-  private mac(struggleId: number): string {
-    return createHmac('sha256', this.key).update(`struggle-author:${struggleId}`).digest('base64url');
+  private mac(struggleId: number, key: Buffer = this.keys[0]!): string {
+    return createHmac('sha256', key).update(`struggle-author:${struggleId}`).digest('base64url');
   }
 
   issue(struggleId: number): string {
@@ -30,7 +32,10 @@ export class Capabilities {
     if (!match) return undefined;
     const id = Number(match[1]);
     const given = Buffer.from(match[2]!);
-    const expected = Buffer.from(this.mac(id));
-    return given.length === expected.length && timingSafeEqual(given, expected) ? id : undefined;
+    const valid = this.keys.some((key) => {
+      const expected = Buffer.from(this.mac(id, key));
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
+    return valid ? id : undefined;
   }
 }

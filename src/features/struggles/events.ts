@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { NOT_A_MEMBER } from '../refusals';
 import type { FeatureContext } from '../types';
@@ -13,6 +14,7 @@ const reaction = z.object({
   user: z.string(),
   reaction: z.string(),
   item: z.object({ type: z.literal('message'), channel: z.string(), ts: z.string() }),
+  event_ts: z.string().optional(),
 });
 
 const plainMessage = z.object({
@@ -56,7 +58,11 @@ export function registerThreadEvents(routes: SlackRoutes, ctx: FeatureContext): 
       const parsed = reaction.safeParse(event);
       if (!parsed.success || parsed.data.reaction.split('::')[0] !== HELPFUL) return;
       const { user, item } = parsed.data;
-      const eventId = 'event_id' in body ? String(body.event_id) : `${type}:${item.channel}:${item.ts}:${user}`;
+      // Without Slack's event id, the reaction's own timestamp: never who reacted (a helpful mark is anonymous).
+      const eventId =
+        'event_id' in body
+          ? String(body.event_id)
+          : `${type}:${item.channel}:${item.ts}:${parsed.data.event_ts ?? randomUUID()}`;
       const counted = await service.applyHelpfulReaction(ctx.db, {
         eventId,
         channelId: item.channel,

@@ -24,7 +24,7 @@ const UNPOSTED_GRACE_MS = 15 * 60 * 1000;
  */
 export function strugglesFeature(ctx: FeatureContext): Feature {
   if (!ctx.secret) throw new Error('the struggles feature needs ctx.secret to sign authors’ capabilities');
-  const caps = new Capabilities(ctx.secret);
+  const caps = new Capabilities(ctx.secret, ctx.previousSecrets);
 
   const subcommands: Subcommand[] = [
     {
@@ -32,6 +32,7 @@ export function strugglesFeature(ctx: FeatureContext): Feature {
       usage: '/cop struggle [text]',
       description: 'opens the anonymous struggle modal (text prefilled)',
       helpButton: { text: 'Share a struggle anonymously', actionId: views.IDS.open },
+      opensModal: true,
       run: async ({ command, args, cop, client, respond }) => {
         try {
           await openStruggleForm(client, command.trigger_id, cop!.id, args);

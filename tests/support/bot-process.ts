@@ -1,0 +1,74 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { builtMain } from './build';
+import { freePort } from './harness';
+
+/** `npm start` as operators run it: the compiled bot in its own process, embedded database on disk. */
+export class BotProcess {
+  output = '';
+  private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+  ) {
+    child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+
+  static async start(env: Record<string, string>, cwd: string): Promise<BotProcess> {
+    const bot = await BotProcess.launch(env, cwd);
+    await bot.waitHealthy();
+    return bot;
+  }
+
+  /** Starts the process without waiting for it to be ready (for starts that must be refused). */
+  static async launch(env: Record<string, string>, cwd: string): Promise<BotProcess> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [builtMain()], {
+      cwd,
+      // Only what we give it: no DATABASE_URL, so the embedded database in COP_DATA_DIR.
+      env: { PATH: process.env.PATH ?? '', PORT: String(port), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new BotProcess(child, `http://127.0.0.1:${port}`);
+  }
+
+  /** The exit code once the process has left by itself (within `ms`). */
+  async exit(ms = 30_000): Promise<number | null> {
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`still running after ${ms} ms:\n${this.output}`)), ms).unref(),
+    );
+    return (await Promise.race([this.exited, timeout])).code;
+  }
+
+  async waitHealthy(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`the bot exited early:\n${this.output}`);
+      try {
+        // Ready, and start() finished (auth.test done, scheduler running): it logs that last.
+        if ((await fetch(`${this.url}/readyz`)).status === 200 && this.output.includes('CoP bot running')) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the bot did not become ready within ${timeoutMs} ms:\n${this.output}`);
+  }
+
+  /** Sends the signal and waits for the exit; the time it took in ms, and the exit code. */
+  async stop(signal: NodeJS.Signals): Promise<{ code: number | null; ms: number }> {
+    const began = Date.now();
+    this.child.kill(signal);
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no exit 12 s after ${signal}:\n${this.output}`)), 12_000).unref(),
+    );
+    const { code } = await Promise.race([this.exited, timeout]);
+    return { code, ms: Date.now() - began };
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
