@@ -98,7 +98,10 @@ describe('the health picture', () => {
         'Struggles: 1 shared, 1 answered, 1 marked helpful. Trust pulse: none closed this month.',
       ]);
       expect(pngSize(inChannel[0]!.bytes).width).toBe(1200);
-      expect(h.logs.join('\n')).toMatch(/health picture of cop \d+ for 2026-02 posted/);
+      // Either instance may have won the claim; exactly one says it posted.
+      expect(
+        [...h.logs, ...other.logs].filter((l) => /health picture of cop \d+ for 2026-02 posted/.test(l)),
+      ).toHaveLength(1);
 
       await h.event({ type: 'app_home_opened', user: 'U3', channel: 'D3', tab: 'home', event_ts: '1.1' });
       const home = h.fake.lastCall('views.publish')!.params;
