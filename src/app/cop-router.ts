@@ -3,6 +3,7 @@ import type { Community, CopRights, Subcommand } from '../features/types';
 import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../features/refusals';
 import type { AppLogger } from '../logger';
 import type { SlackRoutes } from '../slack/routes';
+import { isDatabaseUnavailable, TRY_AGAIN_SHORTLY } from '../slack/unavailable';
 
 export const NOT_A_HOME =
   'This channel is not a CoP home yet. Run `/cop setup` here to make it one, or run `/cop` in your CoP’s channel.';
@@ -85,7 +86,9 @@ export function registerCopRouter(
       deps.logger.error(`/cop ${subcommand.name} failed in channel ${command.channel_id}`, error);
       await respond({
         response_type: 'ephemeral',
-        text: 'Sorry, something went wrong on our side. Nothing was changed; please try again.',
+        text: isDatabaseUnavailable(error)
+          ? TRY_AGAIN_SHORTLY
+          : 'Sorry, something went wrong on our side. Nothing was changed; please try again.',
       }).catch(() => undefined);
     }
   }

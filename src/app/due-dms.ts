@@ -8,10 +8,14 @@ import { drainOutbox } from '../slack/outbox';
 
 /**
  * Sends the queued DMs that are due: each tick, and at once when a feature asks (a welcome).
- * One drain at a time per instance; the database keeps several instances from double-sending.
+ * The drain runs apart from the scheduler's tick, so a long fan-out never holds up the other
+ * jobs. One drain at a time per instance (the database keeps instances from double-sending); a
+ * call during a drain makes it look once more at the end, for what was queued meanwhile.
  */
 export class DueDms {
   private draining: Promise<void> | undefined;
+  private again = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly db: Db,
@@ -21,15 +25,36 @@ export class DueDms {
   ) {}
 
   send(): Promise<void> {
-    this.draining ??= drainOutbox(this.db, this.client, this.logger, () => this.clock.now())
-      .then(countDrain)
+    if (this.stopping.signal.aborted) return Promise.resolve();
+    if (this.draining) this.again = true;
+    this.draining ??= this.drain()
       .catch((error: unknown) => this.logger.error('sending queued DMs failed', error))
       .finally(() => (this.draining = undefined));
     return this.draining;
   }
 
-  /** The outbox as a feature: its one job sends what is due. */
+  /** Resolves once the drain in progress (if any) has ended. */
+  async settled(): Promise<void> {
+    await this.draining;
+  }
+
+  /** Shutdown: DMs being sent finish; the rest of a fan-out stays queued for the next start (or instance). */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.draining;
+  }
+
+  /** The outbox as a feature: its one job starts the drain and returns at once. */
   feature(): Feature {
-    return { name: 'outbox', jobs: [{ name: 'send-dms', run: () => this.send() }] };
+    return { name: 'outbox', jobs: [{ name: 'send-dms', run: async () => void this.send() }] };
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      countDrain(
+        await drainOutbox(this.db, this.client, this.logger, () => this.clock.now(), { signal: this.stopping.signal }),
+      );
+    } while (this.again && !this.stopping.signal.aborted);
   }
 }

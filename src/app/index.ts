@@ -25,7 +25,7 @@ import { registerCopRouter } from './cop-router';
 import { DueDms } from './due-dms';
 import { healthRoutes, isReady } from './health';
 import { housekeeping } from './housekeeping';
-import { createReceiver, SlackConnection, webClientOptions } from './receiver';
+import { createReceiver, SlackConnection, webClientOptions, type ReceiverOptions } from './receiver';
 import { Scheduler } from './scheduler';
 import { InFlight, stopApp } from './shutdown';
 
@@ -45,6 +45,8 @@ export interface AppDeps {
   readonly clientOptions?: WebClientOptions;
   /** How many jobs may wait after their acks before commands are refused as busy (default 200). */
   readonly afterAckWaiting?: number;
+  /** Socket Mode's heartbeat and reconnect timings (tests shorten them), and who hears of the socket's state. */
+  readonly socketMode?: ReceiverOptions['socketMode'];
 }
 
 export interface CopBot {
@@ -55,7 +57,7 @@ export interface CopBot {
   start(): Promise<void>;
   /** Stops taking requests, lets in-flight work finish, stops the scheduler. Leaves the database open. */
   stop(): Promise<void>;
-  /** One scheduler tick, now; what cron does every minute. */
+  /** One scheduler tick, now (what cron does every minute), and the sending of the DMs it queued. */
   tick(now?: Date): Promise<void>;
   ready(): Promise<boolean>;
 }
@@ -78,6 +80,7 @@ export function createApp(deps: AppDeps): CopBot {
     clientOptions,
     customRoutes: [...healthRoutes(ready), metricsRoute],
     processBeforeResponse: deps.processBeforeResponse ?? false,
+    socketMode: deps.socketMode,
   });
   const app = new App({
     token: config.slackBotToken,
@@ -134,7 +137,7 @@ export function createApp(deps: AppDeps): CopBot {
   // vote batches still find one (see AfterAckQueue). At most 200 wait (a few seconds of work);
   // beyond, a command is told at once that the bot is busy.
   const afterAck = new AfterAckQueue({ concurrency: 4, leaseMs: 2_000, maxWaiting: deps.afterAckWaiting ?? 200 });
-  const routes = new SlackRoutes(logger.child('routes'), afterAck);
+  const routes = new SlackRoutes(logger.child('routes'), afterAck, () => database.ping());
   registerCopRouter(routes, { community, logger, subcommands: catalogue.subcommands() });
   catalogue.register(routes);
   routes.attach(app);
@@ -154,7 +157,10 @@ export function createApp(deps: AppDeps): CopBot {
     features: catalogue.features,
     routes,
     ready,
-    tick: (now) => scheduler.tick(now),
+    async tick(now) {
+      await scheduler.tick(now);
+      await dueDms.settled();
+    },
     async start() {
       await app.start(config.port);
       identity.botUserId = (await app.client.auth.test()).user_id;
@@ -164,7 +170,7 @@ export function createApp(deps: AppDeps): CopBot {
     },
     stop: () => {
       untrack.forEach((remove) => remove());
-      return stopApp({ scheduler, app, connection, inFlight, transport });
+      return stopApp({ scheduler, dueDms, app, connection, inFlight, transport });
     },
   };
 }

@@ -1,28 +1,28 @@
-import { HTTPReceiver, SocketModeReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
+import { HTTPReceiver, type CustomRoute, type Receiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config';
 import type { AppLogger } from '../logger';
 import type { SlackTransport } from '../slack/http-transport';
 import { guardRequests } from '../slack/request-guard';
+import { SocketModeLink, type SocketModeOptions } from '../slack/socket-mode';
 
-/** Whether the Socket Mode WebSocket is open; always "connected" over HTTP, where there is none. */
+/** Whether a Socket Mode WebSocket is ready; always "connected" over HTTP, where there is none. */
 export class SlackConnection {
-  private open = false;
+  private link: SocketModeLink | undefined;
 
   constructor(readonly socketMode: boolean) {}
 
   get connected(): boolean {
-    return !this.socketMode || this.open;
+    return !this.socketMode || (this.link?.connected ?? false);
   }
 
   /** True while a Socket Mode WebSocket is open (what shutdown waits to see closed). */
   get socketOpen(): boolean {
-    return this.socketMode && this.open;
+    return this.socketMode && (this.link?.openSockets ?? 0) > 0;
   }
 
-  track(receiver: SocketModeReceiver): void {
-    receiver.client.on('connected', () => (this.open = true));
-    receiver.client.on('disconnected', () => (this.open = false));
+  track(link: SocketModeLink): void {
+    this.link = link;
   }
 }
 
@@ -44,6 +44,8 @@ export interface ReceiverOptions {
   /** Our own HTTP routes (health), served beside Slack's. */
   readonly customRoutes: CustomRoute[];
   readonly processBeforeResponse: boolean;
+  /** Socket Mode's heartbeat and reconnect timings (tests shorten them), and who hears of the socket's state. */
+  readonly socketMode?: Pick<SocketModeOptions, 'timings' | 'onConnectedChange'>;
 }
 
 /**
@@ -53,14 +55,17 @@ export interface ReceiverOptions {
 export function createReceiver(options: ReceiverOptions): Receiver {
   const { config, logger, connection, clientOptions, customRoutes } = options;
   if (connection.socketMode) {
-    const receiver = new SocketModeReceiver({
+    // Our own receiver (see SocketModeLink): no gap on Slack's refreshes, prompt reconnects.
+    const link = new SocketModeLink({
       appToken: config.slackAppToken!,
       logger: logger.child('socket-mode'),
       customRoutes,
-      installerOptions: { port: config.port, clientOptions },
+      port: config.port,
+      clientOptions,
+      ...options.socketMode,
     });
-    connection.track(receiver);
-    return receiver;
+    connection.track(link);
+    return link;
   }
   const receiver = new HTTPReceiver({
     signingSecret: config.slackSigningSecret!,

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { SlackTransport } from '../slack/http-transport';
+import type { DueDms } from './due-dms';
 import type { SlackConnection } from './receiver';
 import type { Scheduler } from './scheduler';
 
@@ -29,6 +30,7 @@ export class InFlight {
 
 export interface Stoppable {
   readonly scheduler: Scheduler;
+  readonly dueDms: DueDms;
   readonly app: App;
   readonly connection: SlackConnection;
   readonly inFlight: InFlight;
@@ -40,10 +42,12 @@ export interface Stoppable {
  * a stuck listener cannot hold a deploy), then closes the connections to Slack. Leaves the
  * database open: its owner closes it.
  */
-export async function stopApp({ scheduler, app, connection, inFlight, transport }: Stoppable): Promise<void> {
+export async function stopApp({ scheduler, dueDms, app, connection, inFlight, transport }: Stoppable): Promise<void> {
   await scheduler.stop();
+  // DMs being sent finish; the rest of a fan-out stays queued.
+  await dueDms.stop();
   await app.stop();
-  // In Socket Mode app.stop() only starts the WebSocket close handshake; let it finish.
+  // Socket Mode's receiver closes its sockets itself; this bounds the wait should one linger.
   await until(() => !connection.socketOpen, SOCKET_CLOSE_MS, 20);
   await until(() => inFlight.size === 0, IN_FLIGHT_MS, 50);
   await transport.close();

@@ -1,9 +1,10 @@
 import type { KnownBlock } from '@slack/types';
-import { ErrorCode, WebClient } from '@slack/web-api';
+import { ErrorCode, type WebClient } from '@slack/web-api';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, OutboxMessage } from '../db/schema';
 import type { AppLogger } from '../logger';
 import { rateLimited as slackRateLimited } from '../metrics';
+import { postOnce } from './post';
 
 type Conn = Kysely<Database> | Transaction<Database>;
 
@@ -80,24 +81,11 @@ export interface DrainOptions {
    * time-compressed fake Slack (a minute lasts a second) and sets 1/60 to match.
    */
   retryAfterScale?: number;
-}
-
-// Sends go through a client that hands 429s back at once (instead of sleeping inside the
-// client and then adding its own retry backoff), so the drain can pause every worker for
-// exactly the Retry-After Slack asked for and resume at full speed.
-const senders = new WeakMap<WebClient, WebClient>();
-function senderFor(client: WebClient, logger: AppLogger): WebClient {
-  let sender = senders.get(client);
-  if (!sender) {
-    sender = new WebClient(client.token, {
-      slackApiUrl: client.slackApiUrl,
-      logger: logger.child('web-api'),
-      rejectRateLimitedCalls: true,
-      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 },
-    });
-    senders.set(client, sender);
-  }
-  return sender;
+  /**
+   * Shutdown: once aborted, no further message is sent (claimed ones go back to the queue);
+   * sends already in flight finish and are recorded.
+   */
+  signal?: AbortSignal;
 }
 
 // A message rate-limited this often in one drain goes back to the queue for a later tick.
@@ -138,10 +126,10 @@ export async function drainOutbox(
   const scale = options.retryAfterScale ?? 1;
   const result: DrainResult = { sent: 0, failed: 0, expired: 0, retried: 0 };
   const gate = new RateGate();
-  const sender = senderFor(client, logger);
   let rateLimited = 0;
 
-  for (;;) {
+  const signal = options.signal;
+  while (!signal?.aborted) {
     const claimed = await claimDue(db, now(), batchSize, leaseMs);
     if (claimed.length === 0) break;
     const claimedAt = Date.now();
@@ -150,11 +138,15 @@ export async function drainOutbox(
     const worker = async () => {
       for (let message = queue.shift(); message; message = queue.shift()) {
         await gate.wait();
+        if (signal?.aborted) {
+          await release(db, message.id);
+          continue;
+        }
         if (Date.now() - claimedAt > leaseMs - LEASE_MARGIN_MS) {
           await release(db, message.id);
           continue;
         }
-        const outcome = await sendOne(db, sender, logger, message, now, result);
+        const outcome = await sendOne(db, client, logger, message, now, result);
         if (outcome.mark) marks.push(outcome.mark);
         if (outcome.rateLimitedFor === undefined) continue;
         rateLimited += 1;
@@ -234,11 +226,22 @@ async function sendOne(
   }
   let posted;
   try {
-    posted = await client.chat.postMessage({
-      channel: message.recipient,
-      text: message.text,
-      ...(message.blocks ? { blocks: message.blocks as KnownBlock[] } : {}),
-    });
+    // Claimed before (attempts > 1): an earlier send may have posted it, so postOnce looks first.
+    posted = await postOnce(
+      client,
+      {
+        channel: message.recipient,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks as KnownBlock[] } : {}),
+      },
+      {
+        key: message.dedupe_key,
+        lookFirst: message.attempts > 1,
+        since: message.created_at,
+        onRateLimit: 'throw',
+        logger,
+      },
+    );
   } catch (error) {
     const limited = error as { code?: string; retryAfter?: number };
     if (limited.code === ErrorCode.RateLimitedError) return { rateLimitedFor: Math.max(1, limited.retryAfter ?? 1) };
@@ -280,8 +283,8 @@ async function sendOne(
       status: 'sent',
       sent_at: now(),
       lease_until: null,
-      channel_id: posted.channel ?? null,
-      message_ts: posted.ts ?? null,
+      channel_id: posted.channel,
+      message_ts: posted.ts,
     })
     .where('id', '=', message.id)
     .execute()

@@ -13,6 +13,8 @@ import type {
 } from '@slack/bolt';
 import type { AppLogger } from '../logger';
 import type { AfterAckQueue, Release } from './after-ack';
+import { postOnce } from './post';
+import { isDatabaseUnavailable, TRY_AGAIN_SHORTLY, unavailableModal } from './unavailable';
 
 /** An action_id, callback_id or event type: exact, or a pattern. */
 export type RouteKey = string | RegExp;
@@ -92,6 +94,8 @@ export class SlackRoutes {
   constructor(
     private readonly logger: AppLogger,
     private readonly afterAck: AfterAckQueue,
+    /** Whether the database answers now; with it, a stalled command or click is told to try again in time. */
+    private readonly databaseAnswers?: () => Promise<boolean>,
   ) {}
 
   /** A slash command, e.g. `/cop`. */
@@ -165,21 +169,7 @@ export class SlackRoutes {
       return this.runAtOnce(kind, key, handlers, args);
     }
     if (kind === 'command' && this.afterAck.full) return refuse(args);
-    const ack = args.ack;
-    let slot: Promise<Release> | undefined;
-    const queued: Args = {
-      ...args,
-      ack: async (response?: unknown) => {
-        await ack(response);
-        slot ??= this.afterAck.acquire();
-        await slot;
-      },
-    };
-    try {
-      await runAll(kind, key, handlers, queued);
-    } finally {
-      void slot?.then((release) => release());
-    }
+    return this.runWatched(kind, key, handlers, args, true);
   }
 
   private commandRunsAtOnce(key: string, args: Args): boolean {
@@ -191,9 +181,39 @@ export class SlackRoutes {
     if (this.atOnce >= AT_ONCE_LIMIT) return refuse(args);
     this.atOnce += 1;
     try {
-      await runAll(kind, key, handlers, args);
+      await this.runWatched(kind, key, handlers, args, false);
     } finally {
       this.atOnce -= 1;
+    }
+  }
+
+  /**
+   * Runs an interaction's handlers with the database watched, so an outage still gets the user
+   * "try again shortly" within 3 s; `queued` work waits for an after-ack slot once it has acked.
+   */
+  private async runWatched(kind: string, key: string, handlers: Handler[], args: Args, queued: boolean) {
+    const ack = args.ack!;
+    let slot: Promise<Release> | undefined;
+    const notice = new UnavailableNotice(kind, key, args, this.logger);
+    const watched: Args = {
+      ...args,
+      ack: async (response?: unknown) => {
+        if (!notice.claimAck()) return;
+        await ack(response);
+        if (!queued) return;
+        slot ??= this.afterAck.acquire();
+        await slot;
+      },
+    };
+    const stopWatching = this.databaseAnswers ? notice.watch(this.databaseAnswers) : undefined;
+    try {
+      await runAll(kind, key, handlers, watched);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      await notice.tell();
+    } finally {
+      stopWatching?.();
+      void slot?.then((release) => release());
     }
   }
 }
@@ -207,6 +227,82 @@ async function refuse(args: Args): Promise<void> {
   }
   await args.ack?.();
   await respond?.({ response_type: 'ephemeral', replace_original: false, text: BUSY_TEXT }).catch(() => undefined);
+}
+
+// A command or click still running this long gets the database checked; one that does not
+// answer within the probe's time means the user is told to try again, inside Slack's 3 s.
+const STALL_MS = 1_500;
+const PROBE_MS = 1_200;
+
+/**
+ * One request's "try again shortly", told at most once: when its handler fails because the
+ * database is away, or when the handler stalls and the database does not answer a probe.
+ */
+class UnavailableNotice {
+  private acked = false;
+  private told = false;
+
+  constructor(
+    private readonly kind: string,
+    private readonly key: string,
+    private readonly args: Args,
+    private readonly logger: AppLogger,
+  ) {}
+
+  /** Whether the handler's own ack may go out: not after the notice acknowledged the request. */
+  claimAck(): boolean {
+    if (this.acked) return false;
+    this.acked = true;
+    return true;
+  }
+
+  async tell(): Promise<void> {
+    if (this.told) return;
+    this.told = true;
+    this.logger.warn(`${this.kind} ${this.key}: the database is unavailable; the user is told to try again shortly`);
+    const ack = this.claimAck() ? this.args.ack : undefined;
+    await tellUnavailable(this.kind, this.args, ack).catch((e: unknown) =>
+      this.logger.error(`telling the user of ${this.kind} ${this.key} to try again failed`, e),
+    );
+  }
+
+  /** Probes the database if the handler is still running after STALL_MS; returns the cancel. */
+  watch(databaseAnswers: () => Promise<boolean>): () => void {
+    // A form is guarded by its own submission deadline (see submission-deadline.ts).
+    if (this.kind === 'view') return () => undefined;
+    let done = false;
+    const timer = setTimeout(() => {
+      const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), PROBE_MS).unref());
+      void Promise.race([databaseAnswers().catch(() => false), timeout]).then((answers) => {
+        if (!answers && !done) void this.tell();
+      });
+    }, STALL_MS);
+    timer.unref();
+    return () => {
+      done = true;
+      clearTimeout(timer);
+    };
+  }
+}
+
+/**
+ * The database is away: the request is acknowledged if it was not yet (a form gets a notice
+ * pushed over it, so the input is kept), and the user is told to try again shortly, where
+ * Slack lets us answer (the response_url), else by DM.
+ */
+async function tellUnavailable(kind: string, args: Args, ack: Args['ack']): Promise<void> {
+  if (ack && kind === 'view') return ack({ response_action: 'push', view: unavailableModal() });
+  if (ack) await ack();
+  const { respond, body, client } = args as Args & {
+    respond?: (message: { response_type: 'ephemeral'; replace_original: false; text: string }) => Promise<unknown>;
+    body?: { user?: { id?: string }; user_id?: string };
+  };
+  if (respond) {
+    await respond({ response_type: 'ephemeral', replace_original: false, text: TRY_AGAIN_SHORTLY });
+    return;
+  }
+  const userId = body?.user?.id ?? body?.user_id;
+  if (userId) await postOnce(client, { channel: userId, text: TRY_AGAIN_SHORTLY });
 }
 
 async function runAll(kind: string, key: string, handlers: Handler[], args: Args): Promise<void> {

@@ -3,6 +3,7 @@ import { AppLogger } from '../../src/logger';
 import { drainOutbox, enqueueDms } from '../../src/slack/outbox';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database';
 import { FakeSlack } from '../support/fake-slack';
+import { waitUntil } from '../support/wait';
 
 describe.each(DATABASE_KINDS)('the DM outbox on %s', (kind) => {
   let database: TestDatabase;
@@ -101,5 +102,35 @@ describe.each(DATABASE_KINDS)('the DM outbox on %s', (kind) => {
       { dedupe_key: 'r:U1', status: 'sent', last_error: null },
     ]);
     expect(logs.join('\n')).toContain('failed for good: user_not_found');
+  });
+
+  it('on shutdown (its signal), sends in flight finish and are recorded; the rest of the fan-out stays queued', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    fake.on('chat.postMessage', async (params) => {
+      await held;
+      return fake.post(params);
+    });
+    await enqueueDms(
+      database.db,
+      Array.from({ length: 100 }, (_, i) => dm(`stop:${i}`, `US${i}`)),
+    );
+    const stop = new AbortController();
+    const drain = drainOutbox(database.db, client, logger, () => now, { concurrency: 5, signal: stop.signal });
+    await waitUntil('5 sends in flight', () => fake.callsOf('chat.postMessage').length === 5);
+    stop.abort();
+    release();
+    const result = await drain;
+    expect(result.sent).toBe(5);
+    expect(fake.callsOf('chat.postMessage')).toHaveLength(5);
+    const pending = await database.db
+      .selectFrom('outbox')
+      .select(['status', 'lease_until'])
+      .where('dedupe_key', 'like', 'stop:%')
+      .where('status', '=', 'pending')
+      .execute();
+    // Given back unleased, so the next drain (here or on another instance) sends them at once.
+    expect(pending).toHaveLength(95);
+    expect(pending.every((row) => row.lease_until === null)).toBe(true);
   });
 });

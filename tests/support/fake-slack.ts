@@ -117,6 +117,27 @@ export class FakeSlack {
     this.calls.length = 0;
   }
 
+  /**
+   * What chat.postMessage does: stores the message and returns Slack's answer. A handler set with
+   * `on('chat.postMessage', …)` can call it and then answer otherwise (a 500 after posting).
+   */
+  post(params: Record<string, unknown>): Record<string, unknown> {
+    const ts = this.nextTs();
+    const channel = String(params.channel);
+    // Posting to a user ID opens (or reuses) the DM with them, as Slack does.
+    const channelId = /^[UW]/.test(channel) ? `D${channel}` : channel;
+    const message = { ...params, ts, channel: channelId, user: BOT_USER_ID, bot_id: 'B0BOT' };
+    this.messages.set(`${channelId}:${ts}`, message);
+    return { ok: true, channel: channelId, ts, message };
+  }
+
+  /** Messages stored in a channel (a DM's channel is `D` + the user ID), oldest first. */
+  messagesIn(channel: string): Record<string, unknown>[] {
+    return [...this.messages.values()]
+      .filter((m) => m.channel === channel)
+      .sort((a, b) => String(a.ts).localeCompare(String(b.ts)));
+  }
+
   /** Waits until a call matching `predicate` arrives (for work done after the ack). */
   async waitFor(
     method: string,
@@ -183,15 +204,8 @@ export class FakeSlack {
           bot_id: 'B0BOT',
           is_enterprise_install: false,
         };
-      case 'chat.postMessage': {
-        const ts = this.nextTs();
-        const channel = String(params.channel);
-        // Posting to a user ID opens (or reuses) the DM with them, as Slack does.
-        const channelId = /^[UW]/.test(channel) ? `D${channel}` : channel;
-        const message = { ...params, ts, channel: channelId, user: BOT_USER_ID, bot_id: 'B0BOT' };
-        this.messages.set(`${channelId}:${ts}`, message);
-        return { ok: true, channel: channelId, ts, message };
-      }
+      case 'chat.postMessage':
+        return this.post(params);
       case 'chat.update': {
         const key = `${String(params.channel)}:${String(params.ts)}`;
         const existing = this.messages.get(key);
@@ -247,9 +261,21 @@ export class FakeSlack {
         // Newest first, as Slack returns it; metadata only when asked for, as Slack does.
         const channel = String(params.channel);
         const withMetadata = String(params.include_all_metadata) === 'true';
+        // `oldest` is not applied: the fake's timestamps are fixed in 2023, whatever the clock says.
         const found = [...this.messages.values()]
           .filter((m) => m.channel === channel && m.thread_ts === undefined)
           .sort((a, b) => String(b.ts).localeCompare(String(a.ts)))
+          .map(({ metadata, ...m }) => (withMetadata && metadata ? { ...m, metadata } : m));
+        return paginate(found, params, 'messages');
+      }
+      case 'conversations.replies': {
+        // The parent first, then its replies oldest first, as Slack returns a thread.
+        const channel = String(params.channel);
+        const parent = String(params.ts);
+        const withMetadata = String(params.include_all_metadata) === 'true';
+        const found = [...this.messages.values()]
+          .filter((m) => m.channel === channel && (m.ts === parent || m.thread_ts === parent))
+          .sort((a, b) => String(a.ts).localeCompare(String(b.ts)))
           .map(({ metadata, ...m }) => (withMetadata && metadata ? { ...m, metadata } : m));
         return paginate(found, params, 'messages');
       }

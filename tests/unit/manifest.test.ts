@@ -120,6 +120,7 @@ const SCOPE_REASONS: Record<string, string> = {
   'channels:history': 'message.channels events (struggle thread replies)',
   'groups:history': 'message.groups events (struggle thread replies, private channel)',
   'files:write': 'files.uploadV2: the health picture',
+  'im:history': 'conversations.history in a DM: whether a DM went out before posting it again',
 };
 
 /** The Web API methods the bot may call and the scopes each needs ([] = none beyond the token). */
@@ -136,6 +137,7 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'conversations.join': ['channels:join'],
   'conversations.open': ['im:write'],
   'conversations.replies': ['channels:history', 'groups:history'],
+  'conversations.history': ['channels:history', 'groups:history', 'im:history'],
   'users.info': ['users:read'],
   'users.list': ['users:read'],
   'views.open': [],

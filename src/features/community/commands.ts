@@ -5,6 +5,7 @@ import type { FeatureContext, Subcommand } from '../types';
 import type { MemberDirectory } from './directory';
 import * as repo from './repository';
 import * as views from './views';
+import { postOnce } from '../../slack/post';
 
 const USER_MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
 
@@ -104,7 +105,11 @@ export function communitySubcommands(
           throw error;
         }
         ctx.logger.info(`cop ${cop.id} set up in channel ${cop.channel_id} with ${members} members`);
-        await client.chat.postMessage({ channel: cop.channel_id, ...views.setupAnnouncement(command.user_id) });
+        await postOnce(
+          client,
+          { channel: cop.channel_id, ...views.setupAnnouncement(command.user_id) },
+          { key: `setup:${cop.id}` },
+        );
         await respond({ response_type: 'ephemeral', text: views.setupDoneText(members) });
       },
     },

@@ -11,6 +11,7 @@ import { formatInZone } from './schedule';
 import type { MeetingsService, RsvpOutcome } from './service';
 import * as views from './views';
 import { zoneOf } from './zones';
+import { postOnce } from '../../slack/post';
 
 const clickBody = z.object({
   user: z.object({ id: z.string(), team_id: z.string().optional() }),
@@ -148,7 +149,7 @@ async function saveSchedule({ ctx, service, log }: Deps, { ack, body, client }: 
     `meeting of cop ${cop.id} scheduled by a coordinator` +
       (cancelled ? `; ${cancelled} unsent reminders for the old time cancelled` : ''),
   );
-  await client.chat.postMessage({ channel: cop.channel_id, text: views.scheduledText(meeting, userId, next, changed) });
+  await postOnce(client, { channel: cop.channel_id, text: views.scheduledText(meeting, userId, next, changed) });
 }
 
 async function openAttendanceForm({ ctx, service }: Deps, { ack, body, client, respond }: ActionArgs): Promise<void> {

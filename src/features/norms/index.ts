@@ -1,12 +1,14 @@
 import { enqueueDms } from '../../slack/outbox';
+import { Permalinks } from '../../slack/permalinks';
 import type { Feature, FeatureContext } from '../types';
 import { proposeModal } from './modals';
 import { normsHealthFigures } from './health';
-import { homeBlocks, normsReply, nudgeDm, welcomeDm } from './overview';
+import { homeBlocks, normsReply, nudgeDm, welcomeDm, type ProposalLinks } from './overview';
 import { registerProposeListeners } from './propose-listeners';
 import { ProposalPublisher } from './publisher';
 import { NormsService } from './service';
 import { registerVoteListeners } from './vote-listeners';
+import type { ProposalSnapshot } from './service';
 import { VoteRecorder } from './votes';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -17,6 +19,14 @@ export function normsFeature(ctx: FeatureContext): Feature {
   const service = new NormsService(ctx.db, ctx.clock, logger);
   const votes = new VoteRecorder(ctx.db, ctx.clock, logger);
   const publisher = new ProposalPublisher(ctx.client, service, logger);
+  const permalinks = new Permalinks(ctx.client);
+  const linksOf = (open: ProposalSnapshot[]): Promise<ProposalLinks> =>
+    permalinks.all(
+      open.map(({ proposal: p }) => ({
+        id: p.id,
+        ref: p.message_ts ? { channel: p.channel_id, ts: p.message_ts } : undefined,
+      })),
+    );
 
   return {
     name: 'norms',
@@ -29,7 +39,8 @@ export function normsFeature(ctx: FeatureContext): Feature {
         run: async ({ cop, coordinator, respond }) => {
           if (!cop) return;
           const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id)]);
-          await respond({ response_type: 'ephemeral', ...normsReply(cop, norms, open.snapshots, coordinator) });
+          const links = await linksOf(open.snapshots);
+          await respond({ response_type: 'ephemeral', ...normsReply(cop, norms, open.snapshots, coordinator, links) });
         },
       },
       {
@@ -47,7 +58,7 @@ export function normsFeature(ctx: FeatureContext): Feature {
 
     homeSection: async ({ cop, viewerId }) => {
       const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id, viewerId)]);
-      return homeBlocks(norms, open.snapshots, open.stances);
+      return homeBlocks(norms, open.snapshots, open.stances, await linksOf(open.snapshots));
     },
 
     jobs: [
@@ -64,19 +75,21 @@ export function normsFeature(ctx: FeatureContext): Feature {
         // A day before a proposal closes, one private nudge to each member who has not voted.
         name: 'norms-nudge',
         run: async (now) => {
-          const queued = await service.nudgeNonVoters(now, DAY, (trx, proposal, userIds) =>
-            enqueueDms(
+          const queued = await service.nudgeNonVoters(now, DAY, async (trx, proposal, userIds) => {
+            const { id, channel_id: channel, message_ts: ts } = proposal;
+            const link = ts ? await permalinks.of({ channel, ts }) : undefined;
+            return enqueueDms(
               trx,
               userIds.map((userId) => ({
-                dedupeKey: `nudge:${proposal.id}:${userId}`,
+                dedupeKey: `nudge:${id}:${userId}`,
                 purpose: 'nudge',
                 recipient: userId,
-                ...nudgeDm(proposal),
+                ...nudgeDm(proposal, link),
                 notBefore: now,
                 expiresAt: proposal.closes_at,
               })),
-            ),
-          );
+            );
+          });
           if (queued) logger.info(`queued ${queued} nudge DM(s) to members who have not voted`);
         },
       },

@@ -19,11 +19,12 @@ export function ruleText(cop: Cop): string {
   return `${ruleInWords(copRule(cop))} Voting stays open ${days === 1 ? '1 day' : `${days} days`}.`;
 }
 
-/** A link to the proposal's message; slack.com redirects it into the reader's workspace. */
-export const proposalLink = (p: Proposal): string =>
-  p.message_ts
-    ? `<https://slack.com/archives/${p.channel_id}/p${p.message_ts.replace('.', '')}|${escapeText(p.title)}>`
-    : escapeText(p.title);
+/** Permalinks of proposal messages (chat.getPermalink), by proposal id. */
+export type ProposalLinks = ReadonlyMap<number, string>;
+
+/** The proposal's title, linked to its message when Slack gave its permalink. */
+export const proposalLink = (p: Proposal, permalink: string | undefined): string =>
+  permalink ? `<${permalink}|${escapeText(p.title)}>` : escapeText(p.title);
 
 export function normLines(norms: NumberedNorm[]): string {
   return norms.map((n) => `*${n.number}. ${escapeText(n.norm.title)}*\n${quote(escapeText(n.norm.body))}`).join('\n');
@@ -34,8 +35,8 @@ function normBlocks(norms: NumberedNorm[]): KnownBlock[] {
   return norms.map((n) => section(`*${n.number}. ${escapeText(n.norm.title)}*\n${quote(escapeText(n.norm.body))}`));
 }
 
-function proposalSummary(s: ProposalSnapshot): string {
-  return `*${proposalLink(s.proposal)}*: ${kindLine(s).toLowerCase()}\n${tallyLine(s)}\nCloses ${slackDate(s.proposal.closes_at)}.`;
+function proposalSummary(s: ProposalSnapshot, links: ProposalLinks): string {
+  return `*${proposalLink(s.proposal, links.get(s.proposal.id))}*: ${kindLine(s).toLowerCase()}\n${tallyLine(s)}\nCloses ${slackDate(s.proposal.closes_at)}.`;
 }
 
 /** `/cop norms`: the adopted norms numbered, open proposals, the rule, and what one can do. */
@@ -44,6 +45,7 @@ export function normsReply(
   norms: NumberedNorm[],
   open: ProposalSnapshot[],
   coordinator: boolean,
+  links: ProposalLinks = new Map(),
 ): { text: string; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [
     header('Adopted norms'),
@@ -53,7 +55,7 @@ export function normsReply(
     header('Open proposals'),
   ];
   if (open.length === 0) blocks.push(section('_No proposals open right now._'));
-  blocks.push(...open.map((s) => section(proposalSummary(s))));
+  blocks.push(...open.map((s) => section(proposalSummary(s, links))));
   blocks.push(context(`*The rule in force:* ${ruleText(cop)}`));
   const buttons = [button('Propose a norm', ACTION.proposeOpen, String(cop.id), 'primary')];
   if (coordinator) buttons.push(button('Change the voting rule', ACTION.ruleOpen, String(cop.id)));
@@ -67,6 +69,7 @@ export function homeBlocks(
   norms: NumberedNorm[],
   open: ProposalSnapshot[],
   stances: Map<number, Stance>,
+  links: ProposalLinks = new Map(),
 ): KnownBlock[] {
   const blocks: KnownBlock[] = [
     section(norms.length ? `*Norms*\n${normLines(norms)}` : '*Norms*\n_No norms adopted yet._'),
@@ -78,7 +81,7 @@ export function homeBlocks(
     for (const s of open) {
       const id = s.proposal.id;
       blocks.push(
-        section(`${proposalSummary(s)}\n_Your vote: ${stanceWords(stances.get(id))}._`),
+        section(`${proposalSummary(s, links)}\n_Your vote: ${stanceWords(stances.get(id))}._`),
         actions(
           `norms:home:${id}`,
           button('Support', ACTION.support, String(id), 'primary'),
@@ -112,13 +115,13 @@ export function welcomeDm(cop: Cop, norms: NumberedNorm[]): { text: string; bloc
 }
 
 /** The private nudge to a member who has not voted on a proposal closing within a day. */
-export function nudgeDm(p: Proposal): { text: string; blocks: KnownBlock[] } {
+export function nudgeDm(p: Proposal, permalink?: string): { text: string; blocks: KnownBlock[] } {
   const text = `Your voice counts: “${escapeText(p.title)}” in ${channelLink(p.channel_id)} closes ${slackDate(p.closes_at)} and you have not voted yet.`;
   return {
     text,
     blocks: [
       section(`:ballot_box_with_ballot: ${text}`),
-      section(`Read it here: ${proposalLink(p)}. Vote with :+1: / :-1: on the message, or here:`),
+      section(`Read it here: ${proposalLink(p, permalink)}. Vote with :+1: / :-1: on the message, or here:`),
       actions(
         `norms:nudge:${p.id}`,
         button('Support', ACTION.support, String(p.id), 'primary'),

@@ -10,6 +10,7 @@ import { ruleText } from './overview';
 import type { ProposalPublisher } from './publisher';
 import type { NormsService } from './service';
 import type { SlackRoutes } from '../../slack/routes';
+import { postOnce } from '../../slack/post';
 
 const copButton = z.object({
   user: z.object({ id: z.string() }),
@@ -94,7 +95,7 @@ export function registerProposeListeners(routes: SlackRoutes, { ctx, service, pu
     if (!changed) return;
     const cop = await ctx.community.copById(meta.copId);
     if (!cop) return;
-    await client.chat.postMessage({
+    await postOnce(client, {
       channel: cop.channel_id,
       text: `:scales: <@${userId}> changed the voting rule for new proposals. ${ruleText(cop)} Open proposals keep the rule they started with.`,
     });

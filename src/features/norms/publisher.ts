@@ -3,6 +3,7 @@ import type { Cop, Proposal } from '../../db/schema';
 import type { AppLogger } from '../../logger';
 import type { Decision, NormsService, ProposalInput } from './service';
 import { outcomeAnnouncement, proposalMessage, PROPOSAL_POST_FAILED } from './views';
+import { postOnce } from '../../slack/post';
 
 /**
  * The Slack side of proposals: posting them, keeping their message current, announcing outcomes.
@@ -25,9 +26,12 @@ export class ProposalPublisher {
     let postedTs: string | undefined;
     try {
       const message = proposalMessage(await this.service.snapshot(draft));
-      const posted = await this.client.chat.postMessage({ channel: cop.channel_id, ...message });
+      const posted = await postOnce(
+        this.client,
+        { channel: cop.channel_id, ...message },
+        { key: `proposal:${draft.id}`, logger: this.logger },
+      );
       postedTs = posted.ts;
-      if (!postedTs) throw new Error('chat.postMessage returned no ts');
       await this.service.attachMessage(draft.id, postedTs);
       this.logger.info(`proposal ${draft.id} (${draft.kind}) posted in cop ${cop.id}`);
       return { ...draft, message_ts: postedTs };
@@ -92,11 +96,11 @@ export class ProposalPublisher {
     if (!proposal.message_ts) return;
     try {
       const snapshot = await this.service.snapshot(proposal);
-      await this.client.chat.postMessage({
-        channel: proposal.channel_id,
-        thread_ts: proposal.message_ts,
-        text: outcomeAnnouncement(snapshot),
-      });
+      await postOnce(
+        this.client,
+        { channel: proposal.channel_id, thread_ts: proposal.message_ts, text: outcomeAnnouncement(snapshot) },
+        { key: `proposal-outcome:${proposal.id}`, logger: this.logger },
+      );
     } catch (error) {
       this.logger.error(`announcing the outcome of proposal ${proposal.id} failed`, error);
     }
@@ -107,9 +111,9 @@ export class ProposalPublisher {
     try {
       await this.client.chat.postEphemeral({ channel: channelId, user: userId, text });
     } catch {
-      await this.client.chat
-        .postMessage({ channel: userId, text })
-        .catch((error: unknown) => this.logger.error('telling a user privately failed', error));
+      await postOnce(this.client, { channel: userId, text }, { logger: this.logger }).catch((error: unknown) =>
+        this.logger.error('telling a user privately failed', error),
+      );
     }
   }
 }

@@ -10,6 +10,7 @@ import { slackTimeToIso, type VoteRecorder, type VoteResult } from './votes';
 import { NOT_A_MEMBER_VOTE, VOTE_FAILED, VOTING_CLOSED, objectionReply, voteReceipt } from './views';
 import { onViewSubmission } from '../../slack/submission-deadline';
 import type { SlackRoutes } from '../../slack/routes';
+import { postOnce } from '../../slack/post';
 
 const buttonBody = z.object({
   user: z.object({ id: z.string() }),
@@ -49,7 +50,7 @@ export function registerVoteListeners(routes: SlackRoutes, { ctx, service, votes
   /** A private answer to a click: ephemeral where Slack gives a response_url, else a DM. */
   const tell = async (respond: RespondFn, body: z.infer<typeof buttonBody>, text: string) => {
     if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
-    else await ctx.client.chat.postMessage({ channel: body.user.id, text });
+    else await postOnce(ctx.client, { channel: body.user.id, text });
   };
   const refused = (result: VoteResult): string | undefined =>
     result.kind === 'not-member'
@@ -124,14 +125,12 @@ export function registerVoteListeners(routes: SlackRoutes, { ctx, service, votes
       })
       .catch(() => undefined);
     if (result?.kind !== 'counted') {
-      await client.chat.postMessage({
-        channel: userId,
-        text: (result && refused(result)) ?? VOTE_FAILED,
-      });
+      await postOnce(client, { channel: userId, text: (result && refused(result)) ?? VOTE_FAILED });
       return;
     }
     if (reason && proposal.message_ts) {
-      await client.chat.postMessage({
+      // No stable key: it would name the objector of an anonymous reason.
+      await postOnce(client, {
         channel: proposal.channel_id,
         thread_ts: proposal.message_ts,
         text: objectionReply(reason, anonymous ? undefined : userId),

@@ -28,6 +28,7 @@ import {
 } from './slack-io';
 import type { StruggleRow } from './tables';
 import * as views from './views';
+import { postOnce } from '../../slack/post';
 
 interface Deps {
   readonly ctx: FeatureContext;
@@ -124,17 +125,16 @@ async function shareFromForm(deps: Deps, { ack, body, client }: ViewSubmissionAr
 }
 
 /** Stores the struggle and posts it in the CoP's channel, anonymously (retracted if storing fails). */
-function postStruggle({ ctx }: Deps, client: WebClient, cop: Cop, struggle: StruggleInput, now: Date) {
+function postStruggle({ ctx, log }: Deps, client: WebClient, cop: Cop, struggle: StruggleInput, now: Date) {
   return service.shareStruggle(
     ctx.db,
     { copId: cop.id, channelId: cop.channel_id, struggle, now },
     async (row) => {
-      const posted = await client.chat.postMessage({
-        channel: cop.channel_id,
-        ...views.strugglePost(row),
-        ...POST_OPTIONS,
-      });
-      if (!posted.ts) throw new Error('Slack returned no message ts');
+      const posted = await postOnce(
+        client,
+        { channel: cop.channel_id, ...views.strugglePost(row), ...POST_OPTIONS },
+        { key: `struggle:${row.id}`, logger: log },
+      );
       return { ts: posted.ts, permalink: await permalinkOf(client, cop.channel_id, posted.ts) };
     },
     (ts) => retract(client, cop.channel_id, ts),
@@ -152,7 +152,7 @@ async function sendAuthorRights(
   struggle: StruggleRow,
 ): Promise<boolean> {
   try {
-    await client.chat.postMessage({
+    await postOnce(client, {
       channel: authorId,
       ...views.authorDm(struggle, caps.issue(struggle.id)),
       ...POST_OPTIONS,

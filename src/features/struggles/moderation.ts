@@ -9,6 +9,7 @@ import * as mviews from './moderation-views';
 import * as views from './views';
 import { onViewSubmission } from '../../slack/submission-deadline';
 import type { SlackRoutes } from '../../slack/routes';
+import { postOnce } from '../../slack/post';
 
 const target = z.object({ target: z.enum(['post', 'reply']), id: z.number().int() });
 type Target = z.infer<typeof target>;
@@ -96,7 +97,7 @@ export function registerModeration(routes: SlackRoutes, ctx: FeatureContext): vo
     let sent = 0;
     for (const coordinator of coordinators) {
       try {
-        await client.chat.postMessage({ channel: coordinator, ...message, unfurl_links: false });
+        await postOnce(client, { channel: coordinator, ...message, unfurl_links: false });
         sent += 1;
       } catch (error) {
         log.warn(`a report DM to a coordinator of cop ${copId} failed: ${slackError(error)}`);

@@ -27,6 +27,7 @@ import {
 } from './slack-io';
 import type { ReplyRow, StruggleRow } from './tables';
 import * as views from './views';
+import { postOnce } from '../../slack/post';
 
 /** Who a reply from a form is from: anyone, anonymously, or the struggle's author. */
 type FormReplyKind = 'anonymous' | 'original_poster';
@@ -199,13 +200,16 @@ function postReply(
     ctx.db,
     { struggle, kind, text, now },
     async (row) => {
-      const posted = await client.chat.postMessage({
-        channel: struggle.channel_id,
-        thread_ts: struggle.message_ts!,
-        ...views.anonymousReply(kind, row.id, text),
-        ...POST_OPTIONS,
-      });
-      if (!posted.ts) throw new Error('Slack returned no message ts');
+      const posted = await postOnce(
+        client,
+        {
+          channel: struggle.channel_id,
+          thread_ts: struggle.message_ts!,
+          ...views.anonymousReply(kind, row.id, text),
+          ...POST_OPTIONS,
+        },
+        { key: `reply:${row.id}` },
+      );
       return { ts: posted.ts };
     },
     (ts) => retract(client, struggle.channel_id, ts),
