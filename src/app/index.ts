@@ -60,6 +60,8 @@ export interface CopBot {
   /** One scheduler tick, now (what cron does every minute), and the sending of the DMs it queued. */
   tick(now?: Date): Promise<void>;
   ready(): Promise<boolean>;
+  /** Requests whose listeners are still running (what shutdown waits for; tests wait for 0). */
+  busy(): number;
 }
 
 /** The app's table of contents: how Slack reaches it, what it is made of, how it starts and stops. */
@@ -157,6 +159,7 @@ export function createApp(deps: AppDeps): CopBot {
     features: catalogue.features,
     routes,
     ready,
+    busy: () => inFlight.size,
     async tick(now) {
       await scheduler.tick(now);
       await dueDms.settled();

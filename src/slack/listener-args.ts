@@ -4,6 +4,8 @@ import type {
   SlackAction,
   SlackActionMiddlewareArgs,
   SlackEventMiddlewareArgs,
+  SlackShortcut,
+  SlackShortcutMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
@@ -14,3 +16,5 @@ export type ActionArgs<A extends SlackAction = BlockAction> = SlackActionMiddlew
 export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 /** What a named event handler is called with. */
 export type EventArgs<E extends string> = SlackEventMiddlewareArgs<E> & AllMiddlewareArgs;
+/** What a named shortcut handler is called with. */
+export type ShortcutArgs<S extends SlackShortcut = SlackShortcut> = SlackShortcutMiddlewareArgs<S> & AllMiddlewareArgs;

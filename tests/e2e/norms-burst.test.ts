@@ -121,8 +121,12 @@ describe('a burst of reaction votes on Postgres, acknowledged before the listene
       adminQuery(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name}'`);
     const shuffled = shuffle(sends);
     for (let wave = 0; wave < 3; wave += 1) {
-      const sending = Promise.all(shuffled.slice(wave * 100, (wave + 1) * 100).map((send) => send()));
-      await new Promise((r) => setTimeout(r, 10));
+      let sent = false;
+      const sending = Promise.all(shuffled.slice(wave * 100, (wave + 1) * 100).map((send) => send())).finally(
+        () => (sent = true),
+      );
+      // Cut once the wave's writes are under way: some listener is running (or, on a fast machine, done).
+      await waitUntil('the wave to reach the bot', () => h.bot.busy() > 0 || sent);
       await Promise.all([sending, cutConnections()]);
     }
     await waitUntil('every event to be applied', async () => {
@@ -160,7 +164,7 @@ describe('a burst of reaction votes on Postgres, acknowledged before the listene
       const told = h.fake.callsOf('chat.postMessage').some((c) => c.params.thread_ts === proposal.message_ts);
       return row?.status === 'adopted' && told;
     });
-    await new Promise((r) => setTimeout(r, 500)); // let any straggling listener finish
+    await h.settled(); // every listener has finished: no late second adoption can come
     const norms = await h.db
       .selectFrom('norms')
       .selectAll()

@@ -26,7 +26,7 @@ describe('two bot instances on one Postgres database', () => {
 
       // Each instance decides after its own writes; the conditional update adopts exactly once.
       await a.fake.waitFor('chat.postMessage', (c) => c.params.thread_ts === ts);
-      await new Promise((r) => setTimeout(r, 300));
+      await Promise.all([a.settled(), b.settled()]);
       const norms = await a.db.selectFrom('norms').selectAll().execute();
       expect(norms).toHaveLength(1);
       const announcements = a.fake.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === ts);

@@ -22,7 +22,7 @@ describe('routing: one Bolt listener per kind, the work after acks a few at a ti
     const result = await h.clickButton(MEMBERS[1]!, 'somewhere:open-link', undefined);
     expect(result.status).toBe(200);
     expect(result.body).toBe('');
-    await new Promise((r) => setTimeout(r, 200));
+    await h.settled();
     expect(h.fake.calls.filter((c) => c.method === 'response_url' || c.method.startsWith('views.'))).toEqual([]);
   });
 

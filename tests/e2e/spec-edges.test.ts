@@ -3,28 +3,18 @@
  * members who leave, both reactions at once, odd command text, the App Home's own votes).
  */
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
-import { callsSince, currentMessage, findButton, proposeNorm, type Json } from '../support/spec';
-
-const DAY = 24 * 60 * 60 * 1000;
-const users = (n: number) => Array.from({ length: n }, (_, i) => `U${i + 1}`);
-
-async function status(h: Harness, title: string): Promise<string> {
-  const row = await h.db.selectFrom('proposals').select('status').where('title', '=', title).executeTakeFirstOrThrow();
-  return row.status;
-}
-
-async function counted(h: Harness): Promise<Record<string, string>> {
-  const rows = await h.db.selectFrom('votes').select(['user_id', 'stance']).execute();
-  return Object.fromEntries(rows.filter((r) => r.stance).map((r) => [r.user_id, r.stance!]));
-}
-
-function tally(message: Json): { support: number; object: number } {
-  const text = textOf(message).replace(/\*/g, '');
-  return {
-    support: Number(/(\d+)\s+support/i.exec(text)?.[1] ?? NaN),
-    object: Number(/(\d+)\s+object/i.exec(text)?.[1] ?? NaN),
-  };
-}
+import {
+  callsSince,
+  counted,
+  currentMessage,
+  DAY,
+  findButton,
+  proposeNorm,
+  status,
+  tally,
+  users,
+  type Json,
+} from '../support/spec';
 
 function mrkdwnIn(node: unknown): string[] {
   const out: string[] = [];

@@ -7,8 +7,13 @@ import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
 import { createTestDatabase } from '../support/database';
 import { BOT_USER_ID } from '../support/fake-slack';
 import { dumpDatabase, findButton, postMatching, type Json } from '../support/spec';
+import { waitUntil } from '../support/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A Web API that hangs: Slack being slow, not the test waiting. */
+const hang = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const abandonedEnded = (logs: string[]) =>
+  logs.filter((l) => /the abandoned submission of \S+ (ended|stopped|failed)/.test(l)).length;
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const start = Date.now();
@@ -21,17 +26,14 @@ describe('SPEC: acknowledged within 3 seconds whatever Slack’s Web API is doin
   beforeEach(async () => {
     h = await Harness.start({ members: ['U1', 'U2', 'U3'], processBeforeResponse: false });
   });
-  afterEach(async () => {
-    await sleep(300);
-    await h.stop();
-  });
+  afterEach(() => h.stop());
 
   it('slash commands, clicks, reactions and submissions are acked fast while the Web API hangs for 4 s', async () => {
     await h.setupCop('U1');
-    await sleep(300);
+    await h.settled();
     for (const method of ['chat.postMessage', 'chat.update', 'views.open', 'conversations.members', 'users.info']) {
       h.fake.on(method, async (params) => {
-        await sleep(4000);
+        await hang(4000);
         return { ok: true, channel: params.channel ?? 'C', ts: '1700000999.000001', view: { id: 'V9' } };
       });
     }
@@ -56,7 +58,7 @@ describe('SPEC: acknowledged within 3 seconds whatever the database is doing', (
       members: ['U1', 'U2', 'U3'],
       processBeforeResponse: false,
     });
-    const settle = () => sleep(400);
+    const settle = () => h.settled();
     try {
       await h.setupCop('U1');
       await settle();
@@ -110,7 +112,9 @@ describe('SPEC: acknowledged within 3 seconds whatever the database is doing', (
         await locker.query('rollback');
         await locker.end();
       }
-      await sleep(1000);
+      // Each abandoned submission says how it ended; only then is "nothing stored late" judged.
+      await waitUntil('the four abandoned submissions to end', () => abandonedEnded(h.logs) === submissions.length);
+      await h.settled();
       const titles = (await h.db.selectFrom('proposals').select('title').execute()).map((p) => p.title);
       expect(titles).toEqual(['Before the hang']);
       expect(await h.db.selectFrom('struggles').selectAll().execute()).toHaveLength(0);
@@ -118,7 +122,6 @@ describe('SPEC: acknowledged within 3 seconds whatever the database is doing', (
       expect(await h.db.selectFrom('cops').selectAll().executeTakeFirstOrThrow()).toEqual(copBefore);
       expect(h.fake.callsOf('chat.postMessage').some((c) => /During the hang/.test(textOf(c.params)))).toBe(false);
     } finally {
-      await sleep(300);
       await h.stop();
       await database.destroy();
     }

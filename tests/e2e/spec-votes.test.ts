@@ -5,28 +5,19 @@
  */
 import { Harness, textOf } from '../support/harness';
 import { BOT_USER_ID } from '../support/fake-slack';
-import { callsSince, currentMessage, findButton, proposeNorm, threadReplies, type Json } from '../support/spec';
-
-const DAY = 24 * 60 * 60 * 1000;
-const users = (n: number) => Array.from({ length: n }, (_, i) => `U${i + 1}`);
-
-async function status(h: Harness, title: string): Promise<string> {
-  const row = await h.db.selectFrom('proposals').select('status').where('title', '=', title).executeTakeFirstOrThrow();
-  return row.status;
-}
-
-async function counted(h: Harness): Promise<Record<string, string>> {
-  const rows = await h.db.selectFrom('votes').select(['user_id', 'stance']).execute();
-  return Object.fromEntries(rows.filter((r) => r.stance).map((r) => [r.user_id, r.stance!]));
-}
-
-/** "N support" and "M object" as the message shows them. */
-function tally(message: Json): { support: number; object: number } {
-  const text = textOf(message).replace(/\*/g, '');
-  const support = /(\d+)\s+support/i.exec(text);
-  const object = /(\d+)\s+object/i.exec(text);
-  return { support: Number(support?.[1] ?? NaN), object: Number(object?.[1] ?? NaN) };
-}
+import {
+  callsSince,
+  counted,
+  currentMessage,
+  DAY,
+  findButton,
+  proposeNorm,
+  status,
+  tally,
+  threadReplies,
+  users,
+  type Json,
+} from '../support/spec';
 
 describe('SPEC: votes by reaction and button', () => {
   let h: Harness;

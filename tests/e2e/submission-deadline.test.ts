@@ -51,8 +51,8 @@ async function submitWhileLocked(
   await waitUntil('the abandoned listener to stop', () =>
     h.logs.some((line) => line.includes(`abandoned submission of ${callbackId} stopped before storing anything`)),
   );
-  // A moment more for anything that would (wrongly) follow.
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // And the request itself has finished: nothing else can follow.
+  await h.settled();
 }
 
 describe.each([true, false])('a modal submission while the database hangs (processBeforeResponse %s)', (before) => {

@@ -1,4 +1,4 @@
-import { seed, type Seeded } from '../../bench/seed';
+import { seedOpenProposal, type Seeded } from '../support/seed';
 import { AppLogger } from '../../src/logger';
 import { ReactionVoteBatcher, writeReactionVotes, type ReactionVote } from '../../src/features/norms/vote-batches';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database';
@@ -34,7 +34,7 @@ describe.each(DATABASE_KINDS)('reaction votes written in batches on %s', (kind) 
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    s = await seed(database.db, 'T0TEST', 40);
+    s = await seedOpenProposal(database.db, 'T0TEST', 40);
   }, 60_000);
   afterAll(() => database.destroy());
 

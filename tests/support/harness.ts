@@ -107,6 +107,15 @@ export class Harness {
     });
   }
 
+  /**
+   * Waits until no listener is running. Each request's listener starts before Slack gets its
+   * ack, so once the requests a test sent have been answered, this is the moment after which
+   * "nothing else happened" can be judged.
+   */
+  async settled(): Promise<void> {
+    await waitUntil('every listener to finish', () => this.bot.busy() === 0);
+  }
+
   async stop(): Promise<void> {
     await this.bot.stop();
     if (this.ownsDatabase) await this.database.destroy();

@@ -174,3 +174,28 @@ export async function dumpDatabase(h: Harness): Promise<Record<string, string>> 
 }
 
 export const tallyText = (message: Json): string => textOf(message);
+
+export const DAY = 24 * 60 * 60 * 1000;
+
+/** `U1` … `Un`. */
+export const users = (n: number): string[] => Array.from({ length: n }, (_, i) => `U${i + 1}`);
+
+/** A proposal's status, by its title. */
+export async function status(h: Harness, title: string): Promise<string> {
+  const row = await h.db.selectFrom('proposals').select('status').where('title', '=', title).executeTakeFirstOrThrow();
+  return row.status;
+}
+
+/** The stances that count, by voter (a withdrawn vote is not one). */
+export async function counted(h: Harness): Promise<Record<string, string>> {
+  const rows = await h.db.selectFrom('votes').select(['user_id', 'stance']).execute();
+  return Object.fromEntries(rows.filter((r) => r.stance).map((r) => [r.user_id, r.stance!]));
+}
+
+/** "N support" and "M object" as the message shows them. */
+export function tally(message: Json): { support: number; object: number } {
+  const text = textOf(message).replace(/\*/g, '');
+  const support = /(\d+)\s+support/i.exec(text);
+  const object = /(\d+)\s+object/i.exec(text);
+  return { support: Number(support?.[1] ?? NaN), object: Number(object?.[1] ?? NaN) };
+}

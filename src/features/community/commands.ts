@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import { actions, button, section } from '../../slack/blocks';
 
-import type { FeatureContext, Subcommand } from '../types';
+import type { FeatureContext, Subcommand, SubcommandInput } from '../types';
 import type { MemberDirectory } from './directory';
 import * as repo from './repository';
 import * as views from './views';
@@ -36,11 +36,19 @@ async function ensureBotInChannel(client: WebClient, channelId: string): Promise
   }
 }
 
+interface Deps {
+  readonly ctx: FeatureContext;
+  readonly directory: MemberDirectory;
+  /** Every feature's subcommands, for help. */
+  readonly all: () => Subcommand[];
+}
+
 export function communitySubcommands(
   ctx: FeatureContext,
   directory: MemberDirectory,
   all: () => Subcommand[],
 ): Subcommand[] {
+  const deps: Deps = { ctx, directory, all };
   return [
     {
       name: 'help',
@@ -48,15 +56,7 @@ export function communitySubcommands(
       description: 'what each subcommand does',
       needsCop: false,
       who: 'anyone',
-      run: async ({ respond }) => {
-        const text = views.helpText(all());
-        const buttons = all().flatMap((s) => (s.helpButton ? [button(s.helpButton.text, s.helpButton.actionId)] : []));
-        await respond({
-          response_type: 'ephemeral',
-          text,
-          ...(buttons.length ? { blocks: [section(text), actions('help', ...buttons)] } : {}),
-        });
-      },
+      run: (input) => showHelp(deps, input),
     },
     {
       name: 'setup',
@@ -64,80 +64,98 @@ export function communitySubcommands(
       description: 'make this channel the home of a new CoP; you become its coordinator',
       needsCop: false,
       who: 'anyone',
-      run: async ({ command, client, respond, botUserId }) => {
-        if (isDirectMessage(command.channel_id, command.channel_name)) {
-          await respond({ response_type: 'ephemeral', text: views.notInDirectMessageText });
-          return;
-        }
-        const existing = await repo.findCopByChannel(ctx.db, command.team_id, command.channel_id);
-        if (existing) {
-          await respond({
-            response_type: 'ephemeral',
-            text: views.alreadySetUpText(await repo.listCoordinators(ctx.db, existing.id)),
-          });
-          return;
-        }
-        if (!(await ensureBotInChannel(client, command.channel_id))) {
-          await respond({ response_type: 'ephemeral', text: views.inviteFirstText });
-          return;
-        }
-        const cop = await repo.createCop(ctx.db, {
-          teamId: command.team_id,
-          channelId: command.channel_id,
-          createdBy: command.user_id,
-        });
-        if (!cop) {
-          // Someone else's /cop setup won the race a moment ago.
-          const winner = await repo.findCopByChannel(ctx.db, command.team_id, command.channel_id);
-          await respond({
-            response_type: 'ephemeral',
-            text: views.alreadySetUpText(winner ? await repo.listCoordinators(ctx.db, winner.id) : []),
-          });
-          return;
-        }
-        let members: number;
-        try {
-          ({ members } = await directory.syncMembers(cop, ctx.clock.now(), botUserId));
-        } catch (error) {
-          // A CoP without its members would refuse everyone: take it back, so the
-          // "nothing was changed" the user is told holds and a retry starts afresh.
-          await repo.deleteCop(ctx.db, cop.id);
-          throw error;
-        }
-        ctx.logger.info(`cop ${cop.id} set up in channel ${cop.channel_id} with ${members} members`);
-        await postOnce(
-          client,
-          { channel: cop.channel_id, ...views.setupAnnouncement(command.user_id) },
-          { key: `setup:${cop.id}` },
-        );
-        await respond({ response_type: 'ephemeral', text: views.setupDoneText(members) });
-      },
+      run: (input) => setUpCop(deps, input),
     },
     {
       name: 'coordinator',
       usage: '/cop coordinator @someone',
       description: 'coordinators only: make another member a coordinator too',
       who: 'coordinator',
-      run: async ({ command, args, cop, respond }) => {
-        const match = USER_MENTION.exec(args.trim());
-        if (!cop || !match) {
-          await respond({ response_type: 'ephemeral', text: 'Name one person: `/cop coordinator @someone`.' });
-          return;
-        }
-        const userId = match[1]!;
-        if (!(await repo.isMember(ctx.db, cop.id, userId))) {
-          await respond({
-            response_type: 'ephemeral',
-            text: 'Only a member of this CoP (someone in its channel) can be a coordinator.',
-          });
-          return;
-        }
-        const added = await repo.addCoordinator(ctx.db, cop.id, userId, command.user_id);
-        await respond({
-          response_type: 'ephemeral',
-          text: added ? views.coordinatorAddedText(userId) : `<@${userId}> already is a coordinator.`,
-        });
-      },
+      run: (input) => addCoordinator(deps, input),
     },
   ];
+}
+
+async function showHelp({ all }: Deps, { respond }: SubcommandInput): Promise<void> {
+  const text = views.helpText(all());
+  const buttons = all().flatMap((s) => (s.helpButton ? [button(s.helpButton.text, s.helpButton.actionId)] : []));
+  await respond({
+    response_type: 'ephemeral',
+    text,
+    ...(buttons.length ? { blocks: [section(text), actions('help', ...buttons)] } : {}),
+  });
+}
+
+/** `/cop setup`: this channel becomes a CoP's home, the caller its coordinator, its people its members. */
+async function setUpCop(
+  { ctx, directory }: Deps,
+  { command, client, respond, botUserId }: SubcommandInput,
+): Promise<void> {
+  if (isDirectMessage(command.channel_id, command.channel_name)) {
+    await respond({ response_type: 'ephemeral', text: views.notInDirectMessageText });
+    return;
+  }
+  const existing = await repo.findCopByChannel(ctx.db, command.team_id, command.channel_id);
+  if (existing) {
+    await respond({
+      response_type: 'ephemeral',
+      text: views.alreadySetUpText(await repo.listCoordinators(ctx.db, existing.id)),
+    });
+    return;
+  }
+  if (!(await ensureBotInChannel(client, command.channel_id))) {
+    await respond({ response_type: 'ephemeral', text: views.inviteFirstText });
+    return;
+  }
+  const cop = await repo.createCop(ctx.db, {
+    teamId: command.team_id,
+    channelId: command.channel_id,
+    createdBy: command.user_id,
+  });
+  if (!cop) {
+    // Someone else's /cop setup won the race a moment ago.
+    const winner = await repo.findCopByChannel(ctx.db, command.team_id, command.channel_id);
+    await respond({
+      response_type: 'ephemeral',
+      text: views.alreadySetUpText(winner ? await repo.listCoordinators(ctx.db, winner.id) : []),
+    });
+    return;
+  }
+  let members: number;
+  try {
+    ({ members } = await directory.syncMembers(cop, ctx.clock.now(), botUserId));
+  } catch (error) {
+    // A CoP without its members would refuse everyone: take it back, so the
+    // "nothing was changed" the user is told holds and a retry starts afresh.
+    await repo.deleteCop(ctx.db, cop.id);
+    throw error;
+  }
+  ctx.logger.info(`cop ${cop.id} set up in channel ${cop.channel_id} with ${members} members`);
+  await postOnce(
+    client,
+    { channel: cop.channel_id, ...views.setupAnnouncement(command.user_id) },
+    { key: `setup:${cop.id}` },
+  );
+  await respond({ response_type: 'ephemeral', text: views.setupDoneText(members) });
+}
+
+async function addCoordinator({ ctx }: Deps, { command, args, cop, respond }: SubcommandInput): Promise<void> {
+  const match = USER_MENTION.exec(args.trim());
+  if (!cop || !match) {
+    await respond({ response_type: 'ephemeral', text: 'Name one person: `/cop coordinator @someone`.' });
+    return;
+  }
+  const userId = match[1]!;
+  if (!(await repo.isMember(ctx.db, cop.id, userId))) {
+    await respond({
+      response_type: 'ephemeral',
+      text: 'Only a member of this CoP (someone in its channel) can be a coordinator.',
+    });
+    return;
+  }
+  const added = await repo.addCoordinator(ctx.db, cop.id, userId, command.user_id);
+  await respond({
+    response_type: 'ephemeral',
+    text: added ? views.coordinatorAddedText(userId) : `<@${userId}> already is a coordinator.`,
+  });
 }

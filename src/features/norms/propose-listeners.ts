@@ -9,6 +9,7 @@ import { proposeModal, ruleModal } from './modals';
 import { ruleText } from './overview';
 import type { ProposalPublisher } from './publisher';
 import type { NormsService } from './service';
+import type { ActionArgs, ViewSubmissionArgs } from '../../slack/listener-args';
 import type { SlackRoutes } from '../../slack/routes';
 import { postOnce } from '../../slack/post';
 
@@ -30,74 +31,79 @@ interface Deps {
 }
 
 /** Proposing (the modal, from `/cop propose` or the "Propose a norm" button) and changing the rule. */
-export function registerProposeListeners(routes: SlackRoutes, { ctx, service, publisher }: Deps): void {
-  routes.action<BlockAction>(ACTION.proposeOpen, async ({ ack, body, client, respond }) => {
-    await ack();
-    const click = copButton.safeParse(body);
-    if (!click.success) return;
-    const copId = Number(click.data.actions[0]!.value);
-    if (!(await service.isMember(copId, click.data.user.id))) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_MEMBER });
-      return;
-    }
-    const norms = await service.numberedNorms(copId);
-    await client.views.open({ trigger_id: click.data.trigger_id, view: proposeModal(copId, norms) });
-  });
+export function registerProposeListeners(routes: SlackRoutes, deps: Deps): void {
+  routes.action<BlockAction>(ACTION.proposeOpen, (args) => openProposeForm(deps, args));
+  onViewSubmission(routes, CALLBACK.propose, (args) => submitProposal(deps, args));
+  routes.action<BlockAction>(ACTION.ruleOpen, (args) => openRuleForm(deps, args));
+  onViewSubmission(routes, CALLBACK.rule, (args) => changeRule(deps, args));
+}
 
-  onViewSubmission(routes, CALLBACK.propose, async ({ ack, body }) => {
-    const parsed = submission.safeParse(body);
-    const meta = parsed.success ? metadata(proposeMetadata, parsed.data.view.private_metadata) : undefined;
-    const cop = meta ? await ctx.community.copById(meta.copId) : undefined;
-    if (!parsed.success || !cop) {
-      return ack({ response_action: 'errors', errors: { [FIELD.title]: 'This CoP no longer exists.' } });
-    }
-    const userId = parsed.data.user.id;
-    if (!(await service.isMember(cop.id, userId))) {
-      return ack({ response_action: 'errors', errors: { [FIELD.title]: NOT_A_MEMBER } });
-    }
-    const values = parseState(parsed.data.view.state.values);
-    const norms = await service.numberedNorms(cop.id);
-    const adopted = new Set(norms.map((n) => n.norm.id));
-    const form = parseProposal(values, adopted, FIELD.norm in values);
-    if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
-    await ack();
-    await publisher.publish(cop, form.value, userId);
-  });
+async function openProposeForm({ service }: Deps, { ack, body, client, respond }: ActionArgs): Promise<void> {
+  await ack();
+  const click = copButton.safeParse(body);
+  if (!click.success) return;
+  const copId = Number(click.data.actions[0]!.value);
+  if (!(await service.isMember(copId, click.data.user.id))) {
+    await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_MEMBER });
+    return;
+  }
+  const norms = await service.numberedNorms(copId);
+  await client.views.open({ trigger_id: click.data.trigger_id, view: proposeModal(copId, norms) });
+}
 
-  routes.action<BlockAction>(ACTION.ruleOpen, async ({ ack, body, client, respond }) => {
-    await ack();
-    const click = copButton.safeParse(body);
-    if (!click.success) return;
-    const cop = await ctx.community.copById(Number(click.data.actions[0]!.value));
-    if (!cop || !(await ctx.community.isCoordinator(cop.id, click.data.user.id))) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_COORDINATOR });
-      return;
-    }
-    await client.views.open({ trigger_id: click.data.trigger_id, view: ruleModal(cop) });
-  });
+async function submitProposal({ ctx, service, publisher }: Deps, { ack, body }: ViewSubmissionArgs): Promise<void> {
+  const parsed = submission.safeParse(body);
+  const meta = parsed.success ? metadata(proposeMetadata, parsed.data.view.private_metadata) : undefined;
+  const cop = meta ? await ctx.community.copById(meta.copId) : undefined;
+  if (!parsed.success || !cop) {
+    return ack({ response_action: 'errors', errors: { [FIELD.title]: 'This CoP no longer exists.' } });
+  }
+  const userId = parsed.data.user.id;
+  if (!(await service.isMember(cop.id, userId))) {
+    return ack({ response_action: 'errors', errors: { [FIELD.title]: NOT_A_MEMBER } });
+  }
+  const values = parseState(parsed.data.view.state.values);
+  const norms = await service.numberedNorms(cop.id);
+  const adopted = new Set(norms.map((n) => n.norm.id));
+  const form = parseProposal(values, adopted, FIELD.norm in values);
+  if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
+  await ack();
+  await publisher.publish(cop, form.value, userId);
+}
 
-  onViewSubmission(routes, CALLBACK.rule, async ({ ack, body, client }) => {
-    const parsed = submission.safeParse(body);
-    const meta = parsed.success ? metadata(ruleMetadata, parsed.data.view.private_metadata) : undefined;
-    if (!parsed.success || !meta) {
-      return ack({ response_action: 'errors', errors: { [FIELD.quorum]: 'This CoP no longer exists.' } });
-    }
-    const form = parseRule(parseState(parsed.data.view.state.values));
-    if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
-    const userId = parsed.data.user.id;
-    // The server decides who may change the rule, whatever the view showed. Checked before the
-    // ack, written after it: a submission abandoned at its deadline must change nothing.
-    if (!(await ctx.community.isCoordinator(meta.copId, userId))) {
-      return ack({ response_action: 'errors', errors: { [FIELD.quorum]: NOT_A_COORDINATOR } });
-    }
-    await ack();
-    const changed = await service.changeRule(meta.copId, userId, form.value.rule, form.value.windowDays);
-    if (!changed) return;
-    const cop = await ctx.community.copById(meta.copId);
-    if (!cop) return;
-    await postOnce(client, {
-      channel: cop.channel_id,
-      text: `:scales: <@${userId}> changed the voting rule for new proposals. ${ruleText(cop)} Open proposals keep the rule they started with.`,
-    });
+async function openRuleForm({ ctx }: Deps, { ack, body, client, respond }: ActionArgs): Promise<void> {
+  await ack();
+  const click = copButton.safeParse(body);
+  if (!click.success) return;
+  const cop = await ctx.community.copById(Number(click.data.actions[0]!.value));
+  if (!cop || !(await ctx.community.isCoordinator(cop.id, click.data.user.id))) {
+    await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_A_COORDINATOR });
+    return;
+  }
+  await client.views.open({ trigger_id: click.data.trigger_id, view: ruleModal(cop) });
+}
+
+async function changeRule({ ctx, service }: Deps, { ack, body, client }: ViewSubmissionArgs): Promise<void> {
+  const parsed = submission.safeParse(body);
+  const meta = parsed.success ? metadata(ruleMetadata, parsed.data.view.private_metadata) : undefined;
+  if (!parsed.success || !meta) {
+    return ack({ response_action: 'errors', errors: { [FIELD.quorum]: 'This CoP no longer exists.' } });
+  }
+  const form = parseRule(parseState(parsed.data.view.state.values));
+  if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
+  const userId = parsed.data.user.id;
+  // The server decides who may change the rule, whatever the view showed. Checked before the
+  // ack, written after it: a submission abandoned at its deadline must change nothing.
+  if (!(await ctx.community.isCoordinator(meta.copId, userId))) {
+    return ack({ response_action: 'errors', errors: { [FIELD.quorum]: NOT_A_COORDINATOR } });
+  }
+  await ack();
+  const changed = await service.changeRule(meta.copId, userId, form.value.rule, form.value.windowDays);
+  if (!changed) return;
+  const cop = await ctx.community.copById(meta.copId);
+  if (!cop) return;
+  await postOnce(client, {
+    channel: cop.channel_id,
+    text: `:scales: <@${userId}> changed the voting rule for new proposals. ${ruleText(cop)} Open proposals keep the rule they started with.`,
   });
 }

@@ -155,3 +155,64 @@ export async function applyHelpfulReaction(
 export function resolveStruggle(db: Db, id: number, now: Date): Promise<StruggleRow | undefined> {
   return repo.resolveStruggle(db, id, now);
 }
+
+/** A message deleted in Slack: a stored reply is forgotten, a struggle's post hidden. */
+export async function messageDeleted(db: Db, channelId: string, ts: string, now: Date): Promise<void> {
+  const reply = await replies.findReplyByMessage(db, channelId, ts);
+  if (reply) await replies.deleteReply(db, reply.id);
+  const struggle = await repo.findStruggleByMessage(db, channelId, ts);
+  if (struggle) await repo.hideStruggle(db, struggle.id, now);
+}
+
+/** A message edited in Slack: a stored member reply keeps the new text. */
+export async function messageEdited(db: Db, channelId: string, ts: string, text: string): Promise<void> {
+  const reply = await replies.findReplyByMessage(db, channelId, ts);
+  if (reply) await replies.updateMemberReplyText(db, reply.id, text);
+}
+
+/**
+ * The stored, visible reply a "Mark as helpful answer" shortcut points at. A member's thread
+ * reply we missed (sent while the bot was down, say) is kept now.
+ */
+export async function replyMarkedByShortcut(
+  db: Db,
+  message: { channelId: string; ts: string; threadTs?: string; userId?: string; isBot: boolean; text: string },
+  now: Date,
+): Promise<Awaited<ReturnType<typeof replies.findReplyByMessage>>> {
+  const { channelId, ts, threadTs, userId } = message;
+  let reply = await replies.findReplyByMessage(db, channelId, ts);
+  if (!reply && threadTs && threadTs !== ts && userId && !message.isBot) {
+    await recordThreadReply(db, { channelId, threadTs, ts, userId, text: message.text, now });
+    reply = await replies.findReplyByMessage(db, channelId, ts);
+  }
+  return reply && !reply.hidden_at ? reply : undefined;
+}
+
+export function markHelpful(db: Db, replyId: number): Promise<void> {
+  return replies.markHelpful(db, replyId);
+}
+
+/** A struggle's post or one of its replies, as a coordinator or a reporter names it. */
+export interface ModerationTarget {
+  readonly target: 'post' | 'reply';
+  readonly id: number;
+}
+
+/** The struggle (and reply) a moderation target names, with where its message is. */
+export async function locate(db: Db, t: ModerationTarget) {
+  if (t.target === 'post') {
+    const struggle = await repo.findStruggle(db, t.id);
+    if (!struggle?.message_ts) return undefined;
+    return { struggle, reply: undefined, ts: struggle.message_ts, hidden: struggle.hidden_at !== null };
+  }
+  const reply = await replies.findReply(db, t.id);
+  const struggle = reply ? await repo.findStruggle(db, reply.struggle_id) : undefined;
+  if (!reply?.message_ts || !struggle) return undefined;
+  return { struggle, reply, ts: reply.message_ts, hidden: reply.hidden_at !== null || struggle.hidden_at !== null };
+}
+
+/** A coordinator hides a post or a reply; false when it already was. */
+export async function hide(db: Db, t: ModerationTarget, now: Date): Promise<boolean> {
+  const hidden = t.target === 'post' ? await repo.hideStruggle(db, t.id, now) : await replies.hideReply(db, t.id, now);
+  return Boolean(hidden);
+}
