@@ -5,7 +5,7 @@
  */
 import { byMonth } from '../src/features/health/figures';
 import { chartSpec } from '../src/features/health/chart-spec';
-import { renderChart } from '../src/features/health/render';
+import { ChartRenderer } from '../src/features/health/render';
 import type { HealthFigure, HealthMetric } from '../src/features/types';
 
 const TIME_GOAL_MS = 1000;
@@ -36,7 +36,17 @@ function figures(months: string[]): HealthFigure[] {
 async function main(): Promise<void> {
   const months = ['2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03'];
   const spec = chartSpec('The CoP’s health, October 2025 to March 2026', months, byMonth(months, figures(months)));
-  await renderChart(spec); // warm the file cache; not reported
+  const renderer = new ChartRenderer();
+  // The first chart starts the renderer's thread and loads vega: what a lone `/cop health` costs.
+  global.gc?.();
+  const coldBaseline = process.memoryUsage().rss;
+  let coldPeak = coldBaseline;
+  const coldSampler = setInterval(() => (coldPeak = Math.max(coldPeak, process.memoryUsage().rss)), 5);
+  const coldStart = performance.now();
+  await renderer.render(spec);
+  const cold = performance.now() - coldStart;
+  clearInterval(coldSampler);
+  const coldExtra = (Math.max(coldPeak, process.memoryUsage().rss) - coldBaseline) / 1024 / 1024;
   const times: number[] = [];
   const extra: number[] = [];
   for (let run = 0; run < RUNS; run += 1) {
@@ -45,16 +55,22 @@ async function main(): Promise<void> {
     let peak = baseline;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
     const started = performance.now();
-    const { png } = await renderChart(spec);
+    const { png } = await renderer.render(spec);
     times.push(performance.now() - started);
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     extra.push((peak - baseline) / 1024 / 1024);
     if (png.length < 1000) throw new Error('the chart came out empty');
   }
+  await renderer.close();
   const worst = (xs: number[]) => Math.max(...xs);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  console.log(`Health chart (six months, every panel), ${RUNS} renders on a worker thread:`);
+  console.log(`Health chart (six months, every panel) on the renderer's thread:`);
+  console.log(
+    `  first chart (starts the thread, loads vega): ${cold.toFixed(0)} ms, +${coldExtra.toFixed(1)} MB resident   ` +
+      `(goal: under ${TIME_GOAL_MS} ms, ${MEMORY_GOAL_MB} MB) ${cold < TIME_GOAL_MS && coldExtra < MEMORY_GOAL_MB ? 'ok' : 'MISSED'}`,
+  );
+  console.log(`  then ${RUNS} more charts (the monthly post renders one per CoP in a row):`);
   console.log(
     `  time:   median ${median(times).toFixed(0)} ms, worst ${worst(times).toFixed(0)} ms   (goal: under ${TIME_GOAL_MS} ms) ${worst(times) < TIME_GOAL_MS ? 'ok' : 'MISSED'}`,
   );

@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { byMonth } from '../../src/features/health/figures';
 import { chartRows, chartSpec } from '../../src/features/health/chart-spec';
-import { CHART_WIDTH_PX, renderChart } from '../../src/features/health/render';
+import { CHART_WIDTH_PX, ChartRenderer } from '../../src/features/health/render';
 import { deliverPicture } from '../../src/features/health/service';
 import { altText, summaryLines } from '../../src/features/health/summary';
 import type { HealthFigure } from '../../src/features/types';
@@ -59,7 +59,8 @@ describe('the health chart', () => {
 
   it('renders a PNG of the expected width, with the proportions of the chart', async () => {
     const spec = chartSpec('The CoP’s health', MONTHS, table);
-    const { png, svg } = await renderChart(spec);
+    const renderer = new ChartRenderer();
+    const { png, svg } = await renderer.render(spec).finally(() => renderer.close());
     const size = pngSize(png);
     expect(size.width).toBe(CHART_WIDTH_PX);
     const [, w, h] = /width="(\d+)" height="(\d+)"/.exec(svg)!.map(Number) as [number, number, number];
@@ -103,12 +104,11 @@ describe('the health chart', () => {
         altText: 'alt',
         spec: broken,
       };
-      const delivered = await deliverPicture(
-        client,
-        new AppLogger('info', (l) => logs.push(l)),
-        'C1',
-        picture,
-        'Heading',
+      const renderer = new ChartRenderer();
+      const logger = new AppLogger('info', (l) => logs.push(l));
+      const render = renderer.render.bind(renderer);
+      const delivered = await deliverPicture(client, logger, render, 'C1', picture, 'Heading').finally(() =>
+        renderer.close(),
       );
       expect(delivered).toEqual({ fileId: null, permalink: null });
       expect(fake.files.size).toBe(0);

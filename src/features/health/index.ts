@@ -1,6 +1,7 @@
 import { monthBounds, monthOf } from '../../months';
 import type { Feature, FeatureContext, HealthFigures } from '../types';
 import * as repo from './repository';
+import { ChartRenderer } from './render';
 import { deliverPicture, healthPicture } from './service';
 import { healthHomeBlocks } from './views';
 
@@ -20,6 +21,8 @@ export interface HealthOptions {
 /** The CoP's health in a picture: monthly in the home channel, on `/cop health`, and in the App Home. */
 export function healthFeature(ctx: FeatureContext, options: HealthOptions): Feature {
   const log = ctx.logger.child('health');
+  const renderer = new ChartRenderer();
+  const render = renderer.render.bind(renderer);
 
   /** The last full month's picture in each CoP's home channel, once (the row is the claim). */
   async function monthlyPictures(now: Date): Promise<void> {
@@ -31,7 +34,7 @@ export function healthFeature(ctx: FeatureContext, options: HealthOptions): Feat
       try {
         const picture = await healthPicture(options.figures(), cop.id, new Date(start.getTime() - 1), log);
         const heading = `:bar_chart: *How our CoP did, month by month* (\`/cop health\` shows it any time)`;
-        const delivered = await deliverPicture(ctx.client, log, cop.channel_id, picture, heading);
+        const delivered = await deliverPicture(ctx.client, log, render, cop.channel_id, picture, heading);
         await repo.markPosted(ctx.db, cop.id, covered, { summary: picture.summary.join('\n'), ...delivered }, now);
         log.info(`health picture of cop ${cop.id} for ${covered} posted${delivered.fileId ? '' : ' in words only'}`);
       } catch (error) {
@@ -66,7 +69,14 @@ export function healthFeature(ctx: FeatureContext, options: HealthOptions): Feat
           const dm = await client.conversations.open({ users: command.user_id });
           const channel = dm.channel?.id;
           if (!channel) throw new Error('conversations.open gave no DM channel');
-          await deliverPicture(client, log, channel, picture, `:bar_chart: *The health of <#${cop.channel_id}>*`);
+          await deliverPicture(
+            client,
+            log,
+            render,
+            channel,
+            picture,
+            `:bar_chart: *The health of <#${cop.channel_id}>*`,
+          );
         },
       },
     ],

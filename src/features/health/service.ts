@@ -4,7 +4,7 @@ import { monthName, monthsEndingWith } from '../../months';
 import type { HealthFigures } from '../types';
 import { chartSpec, type VegaLiteSpec } from './chart-spec';
 import { byMonth } from './figures';
-import { renderChart } from './render';
+import type { RenderedChart } from './render';
 import { altText, summaryLines } from './summary';
 
 /** How many months the picture covers. */
@@ -52,6 +52,7 @@ export interface Delivered {
 export async function deliverPicture(
   client: WebClient,
   logger: AppLogger,
+  render: (spec: VegaLiteSpec) => Promise<RenderedChart>,
   channelId: string,
   picture: HealthPicture,
   heading: string,
@@ -59,7 +60,7 @@ export async function deliverPicture(
   const comment = `${heading}\n${picture.summary.join('\n')}`;
   let png: Buffer;
   try {
-    png = (await renderChart(picture.spec)).png;
+    png = (await render(picture.spec)).png;
   } catch (error) {
     logger.error(`rendering the health chart for ${channelId} failed; sending the summary in words`, error);
     await client.chat.postMessage({
