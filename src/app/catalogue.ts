@@ -25,6 +25,10 @@ export class FeatureCatalogue {
     return this.list.flatMap((f) => (f.homeSection ? [f.homeSection] : []));
   }
 
+  homeCoordinatorSections(): HomeSection[] {
+    return this.list.flatMap((f) => (f.homeCoordinatorSection ? [f.homeCoordinatorSection] : []));
+  }
+
   joinHooks(): Array<(cop: Cop, userId: string) => Promise<void>> {
     return this.list.flatMap((f) => (f.onMemberJoined ? [f.onMemberJoined.bind(f)] : []));
   }

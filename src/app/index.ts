@@ -101,7 +101,10 @@ export function createApp(deps: AppDeps): CopBot {
   // What every feature is handed.
   const community = communityPort(database.db);
   const catalogue = new FeatureCatalogue();
-  const home = homePage({ community, client: app.client, logger }, () => catalogue.homeSections());
+  const home = homePage({ community, client: app.client, logger }, () => ({
+    member: catalogue.homeSections(),
+    coordinator: catalogue.homeCoordinatorSections(),
+  }));
   const dueDms = new DueDms(database.db, app.client, logger.child('outbox'), clock);
   const identity: { botUserId?: string } = {};
   const ctx: FeatureContext = {

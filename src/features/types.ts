@@ -86,8 +86,21 @@ export interface SubcommandInput {
   readonly botUserId: string | undefined;
 }
 
-/** A part of the App Home for one CoP, as seen by one member. */
-export type HomeSection = (input: { cop: Cop; viewerId: string }) => Promise<KnownBlock[]>;
+/**
+ * A part of the App Home for one CoP, as seen by one member: its title first (`homeTitle` in
+ * src/slack/blocks.ts, e.g. "Next meeting"; the CoP alone has a header block), then what the
+ * member can see and do there, with an empty state that offers the next step. The Home draws
+ * the CoP's header and a divider before each part, and keeps the whole view within Slack's 100
+ * blocks; a part should stay within about 15 blocks (say "and N more" beyond).
+ */
+export type HomeSection = (input: HomeSectionInput) => Promise<KnownBlock[]>;
+
+export interface HomeSectionInput {
+  readonly cop: Cop;
+  readonly viewerId: string;
+  /** Whether the viewer coordinates this CoP (each click is checked again by the server). */
+  readonly coordinator: boolean;
+}
 
 /** One part of a meeting's agenda as one member sees it. Lines are mrkdwn, already escaped. */
 export interface AgendaSection {
@@ -152,6 +165,11 @@ export interface Feature {
   readonly subcommands?: Subcommand[];
   /** Order of appearance in the App Home follows the order of features in app.ts. */
   readonly homeSection?: HomeSection;
+  /**
+   * What coordinators alone see of this feature in the Home, under "For coordinators" (no header
+   * of its own: a block or two, e.g. the voting rule with a button to change it).
+   */
+  readonly homeCoordinatorSection?: HomeSection;
   readonly jobs?: Job[];
   /** Called once when a human joins a CoP's home channel (e.g. to show them the norms). */
   onMemberJoined?(cop: Cop, userId: string): Promise<void>;

@@ -56,3 +56,29 @@ export function capBlocks(blocks: KnownBlock[], max: number): KnownBlock[] {
   if (blocks.length <= max) return blocks;
   return [...blocks.slice(0, max - 1), context(`…and more not shown here (${blocks.length - max + 1} blocks).`)];
 }
+
+/**
+ * Lines of mrkdwn packed into as few sections as fit Slack's 3000 characters each, at most
+ * `maxSections`; lines that do not fit are counted, and `more(n)` says so in a context block.
+ */
+export function sectionsOf(lines: string[], maxSections: number, more: (left: number) => string): KnownBlock[] {
+  const chunks: string[] = [];
+  let shown = 0;
+  for (const raw of lines) {
+    const line = truncate(raw, LIMITS.sectionText);
+    const last = chunks.length - 1;
+    if (last >= 0 && chunks[last]!.length + line.length + 1 <= LIMITS.sectionText) chunks[last] += `\n${line}`;
+    else if (chunks.length < maxSections) chunks.push(line);
+    else break;
+    shown += 1;
+  }
+  const blocks: KnownBlock[] = chunks.map((chunk) => section(chunk));
+  if (shown < lines.length) blocks.push(context(more(lines.length - shown)));
+  return blocks;
+}
+
+/**
+ * The title of a part of the App Home (a CoP's norms, its next meeting): bold, with an emoji.
+ * The CoP itself has the header block; its parts sit under it, divided by dividers.
+ */
+export const homeTitle = (emoji: string, text: string): SectionBlock => section(`${emoji} *${text}*`);

@@ -6,6 +6,7 @@ import type {
   SlackEventMiddlewareArgs,
   SlackShortcut,
   SlackShortcutMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
@@ -18,3 +19,5 @@ export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & All
 export type EventArgs<E extends string> = SlackEventMiddlewareArgs<E> & AllMiddlewareArgs;
 /** What a named shortcut handler is called with. */
 export type ShortcutArgs<S extends SlackShortcut = SlackShortcut> = SlackShortcutMiddlewareArgs<S> & AllMiddlewareArgs;
+/** What a named external-select options handler is called with (block_suggestion). */
+export type SuggestionArgs = SlackOptionsMiddlewareArgs<'block_suggestion'> & AllMiddlewareArgs;

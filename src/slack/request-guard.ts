@@ -88,9 +88,9 @@ async function guard(req: IncomingMessage, res: ServerResponse, inner: Listener,
     case 'ssl_check':
       return answer(res, 200);
     case 'interaction':
-      // SlackRoutes attaches no options or view_closed listener (the bot uses no external selects
-      // and asks for no close notices), so Bolt would leave these unanswered until its timeout.
-      if (envelope.type === 'block_suggestion') return answer(res, 200, '{"options":[]}');
+      // SlackRoutes attaches no view_closed listener (the bot asks for no close notices), so Bolt
+      // would leave these unanswered until its timeout. Options requests (block_suggestion) go to
+      // Bolt: SlackRoutes answers each, with an empty list when no feature serves that select.
       if (envelope.type === 'view_closed') return answer(res, 200);
       break;
     default:

@@ -6,6 +6,7 @@ import type {
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
   SlackEventMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
   SlackShortcut,
   SlackShortcutMiddlewareArgs,
   SlackViewMiddlewareArgs,
@@ -88,6 +89,7 @@ export class SlackRoutes {
   private readonly views = new RouteTable();
   private readonly shortcuts = new RouteTable();
   private readonly events = new RouteTable();
+  private readonly options = new RouteTable();
   private readonly runsAtOnce = new Map<string, NonNullable<CommandOptions['runsAtOnce']>>();
   private atOnce = 0;
 
@@ -124,14 +126,23 @@ export class SlackRoutes {
     this.events.add(type, handler as unknown as Handler);
   }
 
+  /**
+   * The options of an external select as someone types (block_suggestion), by action_id. Its
+   * answer is the ack itself, so the handler's work all happens before it (nothing after).
+   */
+  suggestions(actionId: RouteKey, handler: Middleware<SlackOptionsMiddlewareArgs<'block_suggestion'>>) {
+    this.options.add(actionId, handler as unknown as Handler);
+  }
+
   /** The commands, action ids, callback ids or event types handled (what the manifest must declare). */
-  routed(kind: 'command' | 'action' | 'view' | 'shortcut' | 'event'): RouteKey[] {
+  routed(kind: 'command' | 'action' | 'view' | 'shortcut' | 'event' | 'options'): RouteKey[] {
     const tables = {
       command: this.commands,
       action: this.actions,
       view: this.views,
       shortcut: this.shortcuts,
       event: this.events,
+      options: this.options,
     };
     return tables[kind].keys();
   }
@@ -152,6 +163,13 @@ export class SlackRoutes {
     }
     if (this.events.size) {
       app.event(/.*/, (args) => this.dispatch('event', this.events, args.event.type, args));
+    }
+    if (this.options.size) {
+      app.options({ type: 'block_suggestion' }, async (args) => {
+        const handlers = this.options.match(args.payload.action_id);
+        if (handlers.length === 0) return args.ack({ options: [] });
+        await runAll('options', args.payload.action_id, handlers, args as unknown as Args);
+      });
     }
   }
 

@@ -22,3 +22,12 @@ export function quote(text: string): string {
 
 export const mention = (userId: string): string => `<@${userId}>`;
 export const channelLink = (channelId: string): string => `<#${channelId}>`;
+
+/**
+ * A Slack date token: each reader sees the time in their own Slack time zone. The fallback is
+ * what clients that cannot format it show (notifications, old clients): give it in the
+ * reader's zone when there is one reader, else in the zone the time is set in.
+ */
+export function dateToken(at: Date, fallback: string, format = '{date_long_pretty} at {time}'): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^${format}|${fallback.replace(/[|<>]/g, ' ')}>`;
+}

@@ -69,15 +69,21 @@ describe('meetings and reminder DMs', () => {
     });
     const note = h.fake.lastCall('chat.postMessage')!;
     expect(note.params.channel).toBe(HOME_CHANNEL);
-    expect(String(note.params.text)).toContain('Every Tuesday at 10:00 (Europe/Amsterdam)');
+    // The channel reads the time as a date token (each member in their own zone), never as UTC text.
+    expect(String(note.params.text)).toContain('Every week at the same local time in Europe/Amsterdam');
+    expect(String(note.params.text)).toMatch(
+      /Next: <!date\^1772528400\^\{date_long_pretty\} at \{time\}\|Tuesday 3 March, 10:00 Europe\/Amsterdam>/,
+    );
+    expect(String(note.params.text)).not.toMatch(/\bUTC\b/);
 
     await h.command('U2', 'meeting');
-    expect(h.lastResponseText()).toContain('Tuesday 3 March, 10:00* your time (Europe/Amsterdam)');
+    expect(h.lastResponseText()).toContain('|Tuesday 3 March, 10:00>* your time (Europe/Amsterdam)');
     expect(h.responses().at(-1)!.params.response_type).toBe('ephemeral');
     await h.command('U4', 'meeting');
-    expect(h.lastResponseText()).toContain(
-      'Tuesday 3 March, 01:00* your time (America/Los_Angeles); Tuesday 3 March, 10:00 in Europe/Amsterdam',
-    );
+    // Their own zone alone: no meeting-zone time beside it.
+    expect(h.lastResponseText()).toContain('<!date^1772528400^');
+    expect(h.lastResponseText()).toContain('|Tuesday 3 March, 01:00>* your time (America/Los_Angeles)');
+    expect(h.lastResponseText()).not.toContain('in Europe/Amsterdam;');
     await h.command('U1', 'meeting');
     expect(h.lastResponseText()).toContain('Change the meeting');
   });
@@ -86,7 +92,24 @@ describe('meetings and reminder DMs', () => {
     await h.command('U1', 'meeting');
     await h.clickButton('U1', 'meetings:schedule', String(await copId(h)));
     const view = h.lastOpenedView('meetings:schedule');
-    expect(JSON.stringify(view)).toContain('"initial_value":"Europe/Amsterdam"');
+    // The zone is chosen from a type-ahead list, the coordinator's own zone first and preselected.
+    const zone = (view.blocks as Array<Record<string, unknown>>).find((b) => b.block_id === 'zone')!;
+    expect(zone.element).toMatchObject({
+      type: 'external_select',
+      initial_option: { value: 'Europe/Amsterdam' },
+    });
+    const typed = await h.suggest('U1', view, 'zone', 'new y');
+    expect(typed.json()).toEqual({
+      options: [{ text: { type: 'plain_text', text: 'America/New_York' }, value: 'America/New_York' }],
+    });
+    const empty = (await h.suggest('U1', view, 'zone', '')).json() as { options: Array<{ value: string }> };
+    expect(empty.options[0]).toEqual({
+      text: { type: 'plain_text', text: 'Europe/Amsterdam (your zone)' },
+      value: 'Europe/Amsterdam',
+    });
+    expect(empty.options.length).toBe(100);
+    const ams = (await h.suggest('U1', view, 'zone', 'amster')).json() as { options: Array<{ value: string }> };
+    expect(ams.options.map((o) => o.value)).toEqual(['Europe/Amsterdam']);
 
     const bad = await h.submitView('U1', view, {
       ...SCHEDULE,
@@ -149,7 +172,8 @@ describe('meetings and reminder DMs', () => {
       .values({ proposal_id: proposal.id, user_id: 'U1', stance: 'support', acted_at: START, updated_at: START })
       .execute();
     await h.command('U2', 'topic pairing on flaky tests <!channel>');
-    expect(h.lastResponseText()).toContain('Added to the agenda of the meeting on Tuesday 3 March, 10:00');
+    expect(h.lastResponseText()).toContain('Added to the agenda of the meeting on <!date^1772528400^');
+    expect(h.lastResponseText()).toContain('|Tuesday 3 March, 10:00> (your time)');
     expect(h.lastResponseText()).toContain('&lt;!channel&gt;');
 
     h.clock.set('2026-03-03T07:59:00Z');
@@ -170,8 +194,9 @@ describe('meetings and reminder DMs', () => {
     const dms = reminderDms(h);
     expect(recipients(dms)).toEqual(['U1', 'U2', 'U4']);
     const byUser = (u: string) => textOf(dms.find((d) => d.params.channel === u)!.params);
-    expect(byUser('U2')).toContain('Tuesday 3 March, 10:00* your time (Europe/Amsterdam)');
-    expect(byUser('U4')).toContain('Tuesday 3 March, 01:00* your time (America/Los_Angeles)');
+    expect(byUser('U2')).toContain('|Tuesday 3 March, 10:00>* your time (Europe/Amsterdam)');
+    expect(byUser('U4')).toContain('|Tuesday 3 March, 01:00>* your time (America/Los_Angeles)');
+    expect(byUser('U4')).not.toContain('Europe/Amsterdam');
     expect(byUser('U2')).toContain('https://meet.example.com/cop');
     expect(byUser('U2')).toContain('Review pull requests within a day');
     expect(byUser('U1')).not.toContain('Review pull requests within a day');
@@ -183,7 +208,7 @@ describe('meetings and reminder DMs', () => {
       .callsOf('chat.postMessage')
       .filter((c) => c.params.channel === HOME_CHANNEL && String(c.params.text).includes('Reminders for'));
     expect(announcement).toHaveLength(1);
-    expect(String(announcement[0]!.params.text)).toContain('Reminders for Tuesday’s meeting');
+    expect(String(announcement[0]!.params.text)).toContain('Reminders for the meeting on <!date^1772528400^');
     expect(String(announcement[0]!.params.text)).toContain('0 coming so far');
 
     // Later ticks send nothing again.
@@ -442,7 +467,7 @@ describe('meetings and reminder DMs', () => {
     await schedule(h);
     await h.event({ type: 'app_home_opened', user: 'U4', channel: 'D4', tab: 'home', event_ts: '1.1' });
     const home = textOf(h.fake.lastCall('views.publish')!.params);
-    expect(home).toContain('Next meeting:* *Tuesday 3 March, 01:00* your time (America/Los_Angeles)');
+    expect(home).toContain('|Tuesday 3 March, 01:00>* your time (America/Los_Angeles)');
     expect(home).toContain('You haven’t said whether you’re coming yet');
     const occurrence = await h.db.selectFrom('meeting_occurrences').selectAll().executeTakeFirstOrThrow();
     await h.clickButton('U4', 'meetings:rsvp_yes', String(occurrence.id), { view: { id: 'VHOME' } });

@@ -89,18 +89,70 @@ describe('proposing norms, /cop norms and the voting rule', () => {
     expect(noNorm.json()).toMatchObject({ errors: { norm: 'Pick the norm to change or retire.' } });
 
     await h.command('U3', 'propose Retire it');
-    const stale = h.lastOpenedView('norms:propose');
+    await h.chooseInView('U3', h.lastOpenedView('norms:propose'), 'kind', 'retire');
+    const stale = h.fake.lastCall('views.update')!.params.view as Record<string, unknown>;
     // The norm is retired while U3's modal is open.
     await h.db.updateTable('norms').set({ status: 'retired', retired_at: new Date() }).execute();
     const result = await h.submitView('U3', stale, {
       kind: 'retire',
       norm: String(norm.id),
-      title: 'Retire it',
-      body: null,
       rationale: 'We do not need it.',
     });
     expect(result.json()).toMatchObject({ errors: { norm: expect.stringContaining('no longer adopted') } });
     expect(await h.db.selectFrom('proposals').selectAll().execute()).toHaveLength(1);
+  });
+
+  it('the form shows only the fields of the choice made, redrawn when the choice changes', async () => {
+    const p = await propose(h, 'U2');
+    await h.react('U1', '+1', p.message_ts!);
+    await h.react('U2', '+1', p.message_ts!);
+    const norm = await h.db.selectFrom('norms').selectAll().executeTakeFirstOrThrow();
+    type Block = { type: string; block_id?: string; optional?: boolean; label?: { text: string } };
+    const inputs = (view: Record<string, unknown>) =>
+      (view.blocks as Block[]).filter((b) => b.type === 'input').map((b) => b.block_id);
+
+    await h.command('U3', 'propose Cameras on');
+    const opened = h.lastOpenedView('norms:propose');
+    expect(inputs(opened)).toEqual(['kind', 'title', 'body', 'rationale']);
+    expect((opened.blocks as Array<Record<string, unknown>>).find((b) => b.block_id === 'kind')).toMatchObject({
+      dispatch_action: true,
+    });
+
+    // A change: which norm (required), its new title and text, why. What was typed stays.
+    await h.chooseInView('U3', opened, 'kind', 'change', { rationale: 'Faces help.' });
+    const update = h.fake.lastCall('views.update')!;
+    expect(update.params).toMatchObject({ view_id: 'V123', hash: '1583638467.cd05659d' });
+    const change = update.params.view as Record<string, unknown>;
+    expect(inputs(change)).toEqual(['kind', 'norm', 'title', 'body', 'rationale']);
+    const blocks = change.blocks as Block[];
+    expect(blocks.every((b) => b.type !== 'input' || b.optional !== true)).toBe(true);
+    expect(blocks.find((b) => b.block_id === 'norm')!.label!.text).toBe('Which norm to change');
+    expect(JSON.stringify(change)).toContain('Faces help.');
+    expect(JSON.stringify(change)).toContain('Cameras on');
+
+    // A retirement: which norm and why; no title, no text.
+    await h.chooseInView('U3', change, 'kind', 'retire');
+    const retire = h.fake.lastCall('views.update')!.params.view as Record<string, unknown>;
+    expect(inputs(retire)).toEqual(['kind', 'norm', 'rationale']);
+    const result = await h.submitView('U3', retire, { norm: String(norm.id), rationale: 'We never use cameras.' });
+    expect(result.body).toBe('');
+    const stored = await h.db.selectFrom('proposals').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({ kind: 'retire', norm_id: norm.id, title: 'Cameras optional', body: '' });
+
+    // Back to a new norm: the norm picker goes.
+    await h.chooseInView('U3', retire, 'kind', 'new');
+    expect(inputs(h.fake.lastCall('views.update')!.params.view as Record<string, unknown>)).toEqual([
+      'kind',
+      'title',
+      'body',
+      'rationale',
+    ]);
+  });
+
+  it('a choice from someone outside the CoP redraws nothing', async () => {
+    await h.command('U1', 'propose Cameras optional');
+    await h.chooseInView('U9', h.lastOpenedView('norms:propose'), 'kind', 'change');
+    expect(h.fake.callsOf('views.update')).toHaveLength(0);
   });
 
   it('a forged submission from a non-member stores nothing', async () => {
@@ -153,7 +205,9 @@ describe('proposing norms, /cop norms and the voting rule', () => {
 
     // The button opens the same modal.
     await h.clickButton('U2', 'norms:propose-open', String(first.cop_id));
-    const view = h.lastOpenedView('norms:propose');
+    // Choosing a change shows the picker of the adopted norms, numbered.
+    await h.chooseInView('U2', h.lastOpenedView('norms:propose'), 'kind', 'change');
+    const view = h.fake.lastCall('views.update')!.params.view as Record<string, unknown>;
     const norm = (
       view.blocks as Array<{ block_id?: string; element?: { options?: Array<{ text: { text: string } }> } }>
     ).find((b) => b.block_id === 'norm')!;

@@ -101,14 +101,25 @@ describe.each(DATABASE_KINDS)('votes on proposals (%s)', (database) => {
 
     const message = messageOf(h, p);
     expect(textOf(message)).toContain('*Adopted*');
+    // The outcome comes first: in the notification text and the header.
+    expect(String(message.text)).toMatch(/^Adopted: Cameras optional/);
+    expect((message.blocks as Array<{ type: string; text: { text: string } }>)[0]).toMatchObject({
+      type: 'header',
+      text: { text: 'Adopted: Cameras optional' },
+    });
     expect(JSON.stringify(message.blocks)).not.toContain('norms:support');
+    expect(textOf(message)).not.toContain('Voting closes');
     const reply = h.fake.callsOf('chat.postMessage').find((c) => c.params.thread_ts === p.message_ts)!;
     expect(String(reply.params.text)).toContain('“Cameras optional” is adopted, with 2 supporters and 0 objectors');
+    // The channel sees the announcement, not only the thread's followers.
+    expect(String(reply.params.reply_broadcast)).toBe('true');
+    // The vote that decided it says so, rather than offering to change it.
+    expect(h.responses().at(-1) && h.lastResponseText()).toContain('voting has now closed: it is adopted');
 
     // Votes after the outcome change nothing.
     await h.react('U4', '-1', p.message_ts!);
     await h.clickButton('U4', 'norms:support', String(p.id), { messageTs: p.message_ts! });
-    expect(h.lastResponseText()).toBe('Voting on this proposal has closed.');
+    expect(h.lastResponseText()).toContain('Voting on this proposal has closed');
     expect((await stances(h, p.id)).U4).toBeUndefined();
     expect(await h.db.selectFrom('norms').selectAll().execute()).toHaveLength(1);
   });
@@ -311,7 +322,7 @@ describe.each(DATABASE_KINDS)('votes on proposals (%s)', (database) => {
     const open = await propose(h, 'U3', { title: 'Agenda a day ahead' });
     await h.event({ type: 'app_home_opened', user: 'U4', channel: 'D4', tab: 'home', event_ts: '1.1' });
     let home = JSON.stringify(h.fake.lastCall('views.publish')!.params.view);
-    expect(home).toContain('*1. Cameras optional*');
+    expect(home).toContain('*1.* Cameras optional');
     expect(home).toContain('Agenda a day ahead');
     expect(home).toContain('Your vote: you have not voted yet');
     expect(home).toContain('norms:support');

@@ -3,17 +3,9 @@
  * Buttons are found by their text in what the bot posted; nothing is read from the source.
  */
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
+import { StruggleDriver } from '../support/struggles';
 import { BOT_USER_ID } from '../support/fake-slack';
-import {
-  callsSince,
-  chooseOverflow,
-  findButton,
-  overflowOptions,
-  postMatching,
-  proposeNorm,
-  shownSince,
-  type Json,
-} from '../support/spec';
+import { callsSince, findButton, postMatching, proposeNorm, shownSince, type Json } from '../support/spec';
 
 const OTHER_CHANNEL = 'C0OTHER';
 
@@ -314,8 +306,8 @@ describe('SPEC: the community', () => {
       await h.command('U2', 'struggle Ours too');
       await h.submitView('U2', h.lastOpenedView(), {});
       const post = postMatching(h, /Ours too/);
-      const hide = overflowOptions(post.blocks).find((o) => /hide/i.test(o.text))!;
-      await chooseOverflow(h, 'U9', hide, { channel: OTHER_CHANNEL, messageTs: String(post.ts) });
+      // Coordinators hide with the message shortcut; U9 coordinates another CoP only.
+      await new StruggleDriver(h).hideShortcut('U9', String(post.ts));
       const struggle = await h.db.selectFrom('struggles').select('hidden_at').executeTakeFirstOrThrow();
       expect(struggle.hidden_at).toBeNull();
 
@@ -356,8 +348,7 @@ describe('SPEC: the community', () => {
       await h.command('U2', 'struggle Hidden by a coordinator');
       await h.submitView('U2', h.lastOpenedView(), {});
       const hidden = postMatching(h, /Hidden by a coordinator/);
-      const hide = overflowOptions(hidden.blocks).find((o) => /hide/i.test(o.text))!;
-      await chooseOverflow(h, 'U1', hide, { messageTs: String(hidden.ts) });
+      await new StruggleDriver(h).hideShortcut('U1', String(hidden.ts));
 
       const member = await homeOf(h, 'U3');
       expect(member).toContain('Blameless retros');

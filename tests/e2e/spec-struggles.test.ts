@@ -3,9 +3,9 @@
  * anonymous author or replier in the database, the logs at the default level, or any message.
  */
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
+import { StruggleDriver } from '../support/struggles';
 import {
   callsSince,
-  chooseOverflow,
   currentMessage,
   dumpDatabase,
   findButton,
@@ -178,16 +178,17 @@ describe('SPEC: practice struggles', () => {
 
   it('coordinators can hide a post; a member cannot, even with a forged click', async () => {
     const { ts } = await share('UAUTHOR', 'I am afraid to ask questions');
-    const hide = overflowOptions(currentMessage(h, ts).blocks).find((o) => /hide/i.test(o.text));
-    expect(hide).toBeDefined();
+    // The post's menu offers members only what they may do; coordinators hide with a message shortcut.
+    expect(overflowOptions(currentMessage(h, ts).blocks).find((o) => /hide/i.test(o.text))).toBeUndefined();
+    const moderation = new StruggleDriver(h);
 
-    await chooseOverflow(h, 'U2', hide!, { messageTs: ts });
+    await moderation.hideShortcut('U2', ts);
     let row = await h.db.selectFrom('struggles').select('hidden_at').executeTakeFirstOrThrow();
     expect(row.hidden_at).toBeNull();
     expect(textOf(currentMessage(h, ts))).toContain('I am afraid to ask questions');
     expect(h.lastResponseText()).toMatch(/coordinator/i);
 
-    await chooseOverflow(h, 'U1', hide!, { messageTs: ts });
+    await moderation.hideShortcut('U1', ts);
     row = await h.db.selectFrom('struggles').select('hidden_at').executeTakeFirstOrThrow();
     expect(row.hidden_at).not.toBeNull();
     const now = h.fake.messages.get(`${HOME_CHANNEL}:${ts}`);
@@ -204,11 +205,11 @@ describe('SPEC: practice struggles', () => {
     const view = h.lastOpenedView();
     await h.submitView('UREPLY', view, { [inputIds(view)[0]!]: 'Rude remark about pairing' });
     const posted = threadReplies(h, ts).find((m) => textOf(m).includes('Rude remark about pairing'))!;
-    const hide = overflowOptions(posted.blocks).find((o) => /hide/i.test(o.text));
-    expect(hide).toBeDefined();
-    await chooseOverflow(h, 'U2', hide!, { messageTs: String(posted.ts) });
+    expect(overflowOptions(posted.blocks).find((o) => /hide/i.test(o.text))).toBeUndefined();
+    const moderation = new StruggleDriver(h);
+    await moderation.hideShortcut('U2', String(posted.ts));
     expect(textOf(currentMessage(h, String(posted.ts)))).toContain('Rude remark about pairing');
-    await chooseOverflow(h, 'U1', hide!, { messageTs: String(posted.ts) });
+    await moderation.hideShortcut('U1', String(posted.ts));
     const now = h.fake.messages.get(`${HOME_CHANNEL}:${String(posted.ts)}`);
     expect(now === undefined || !textOf(now).includes('Rude remark')).toBe(true);
     await h.command('U3', 'search pairing awkward');

@@ -354,9 +354,15 @@ describe('SPEC: the voting window and the outcome', () => {
       }
       throw new Error(`no option ${re}`);
     };
+    // As in Slack: choosing the kind redraws the modal (block_actions, views.update) with its fields.
+    const choose = async (v: Json, re: RegExp): Promise<Json> => {
+      const kind = kindOf(v, re);
+      await h.chooseInView('U1', v, kind.actionId, kind.value);
+      return h.fake.lastCall('views.update')!.params.view as Json;
+    };
     const change = kindOf(view, /change/i);
+    view = await choose(view, /change/i);
     const norm = kindOf(view, /Standup at 9/);
-    // The modal may update itself when the kind changes (block_actions); the submission is what counts.
     let result = await h.submitView('U1', view, {
       [change.actionId]: change.value,
       [norm.actionId]: norm.value,
@@ -383,6 +389,7 @@ describe('SPEC: the voting window and the outcome', () => {
     await h.command('U1', 'propose');
     view = h.lastOpenedView();
     const retire = kindOf(view, /retir/i);
+    view = await choose(view, /retir/i);
     const norm2 = kindOf(view, /Standup/);
     result = await h.submitView('U1', view, {
       [retire.actionId]: retire.value,

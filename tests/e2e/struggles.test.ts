@@ -129,7 +129,7 @@ describe.each(DATABASE_KINDS)('practice struggles, the whole flow on %s', (kind)
     await s.overflow(MEMBER, `report:reply:${replies[0]!.id}`, helpfulTs);
     await h.submitView(MEMBER, h.lastOpenedView('struggles:report'), { reason: 'Too blunt' });
     expect(textOf(s.dmsTo(COORDINATOR).at(-1)!.params)).toContain('reported an anonymous reply');
-    await s.overflow(COORDINATOR, `hide:reply:${replies[0]!.id}`, helpfulTs);
+    await s.hideShortcut(COORDINATOR, helpfulTs);
     expect(textOf(h.fake.lastCall('chat.update')!.params)).toContain('A coordinator hid this reply');
     h.fake.inject('chat.postMessage', { body: { ok: false, error: 'restricted_action' } });
     await s.share(AUTHOR, { text: 'A second struggle that Slack refuses' });
@@ -183,11 +183,23 @@ describe('practice struggles: moderation, limits and bad input', () => {
 
   it('coordinators hide a post: replaced by a notice and kept out of search; others cannot', async () => {
     const struggle = await shareOne('Estimating work is always wrong');
+    // The public post offers members only what they may do: report it.
+    const post = s.posts().at(-1)!;
+    expect(JSON.stringify(post.params.blocks)).toContain('Report to coordinators');
+    expect(JSON.stringify(post.params.blocks)).not.toMatch(/Hide|hide:/);
+
+    await s.hideShortcut(MEMBER, struggle.message_ts!);
+    expect(h.responses().at(-1)!.params.response_type).toBe('ephemeral');
+    expect(h.lastResponseText()).toContain('Only this CoP’s coordinators');
+    expect(h.lastResponseText()).toContain('Report to coordinators');
+    // Nor does "Hide" in the menu of a post from before the shortcut, for a member.
     await s.overflow(MEMBER, `hide:post:${struggle.id}`, struggle.message_ts!);
     expect(h.lastResponseText()).toContain('Only this CoP’s coordinators');
     expect(h.fake.callsOf('chat.update')).toHaveLength(0);
+    expect((await h.db.selectFrom('struggles').select('hidden_at').executeTakeFirstOrThrow()).hidden_at).toBeNull();
 
-    await s.overflow(COORDINATOR, `hide:post:${struggle.id}`, struggle.message_ts!);
+    await s.hideShortcut(COORDINATOR, struggle.message_ts!);
+    expect(h.lastResponseText()).toContain('Hidden');
     const update = h.fake.lastCall('chat.update')!;
     expect(update.params.ts).toBe(struggle.message_ts);
     expect(textOf(update.params)).toContain('A coordinator hid this struggle');
@@ -207,7 +219,7 @@ describe('practice struggles: moderation, limits and bad input', () => {
       reply: 'Something rude about estimating',
     });
     const reply = await h.db.selectFrom('struggle_replies').selectAll().executeTakeFirstOrThrow();
-    await s.overflow(COORDINATOR, `hide:reply:${reply.id}`, reply.message_ts!);
+    await s.hideShortcut(COORDINATOR, reply.message_ts!);
     expect(textOf(h.fake.lastCall('chat.update')!.params)).toContain('A coordinator hid this reply');
     await h.command(MEMBER, 'search rude');
     expect(h.lastResponseText()).toContain('No struggles match');
@@ -228,6 +240,15 @@ describe('practice struggles: moderation, limits and bad input', () => {
     expect(text).not.toContain('<!here>');
     // Reports are not stored.
     expect(await h.db.selectFrom('outbox').selectAll().execute()).toHaveLength(0);
+
+    // The report carries the coordinator's control: "Hide it", checked against the role.
+    const hideValue = s.dmButton(COORDINATOR, 'struggles:hide_now');
+    await h.clickButton(MEMBER, 'struggles:hide_now', hideValue, { channel: `D${MEMBER}`, messageTs: '1.1' });
+    expect(h.lastResponseText()).toContain('Only this CoP’s coordinators');
+    expect(h.fake.callsOf('chat.update')).toHaveLength(0);
+    await h.clickButton(COORDINATOR, 'struggles:hide_now', hideValue, { channel: `D${COORDINATOR}`, messageTs: '1.1' });
+    expect(h.lastResponseText()).toContain('Hidden');
+    expect(textOf(h.fake.lastCall('chat.update')!.params)).toContain('A coordinator hid this struggle');
   });
 
   it('limits anonymous posts per CoP per hour, counted from stored posts, whoever posts', async () => {

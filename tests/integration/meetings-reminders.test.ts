@@ -76,8 +76,12 @@ describe.each(DATABASE_KINDS)('queueing reminders on %s', (kind) => {
     expect(rows.filter((r) => r.purpose === 'reminder')).toHaveLength(30);
     expect(rows.filter((r) => r.purpose === 'meeting-announcement')).toHaveLength(1);
     expect(rows.every((r) => r.expires_at?.toISOString() === '2026-03-03T09:00:00.000Z')).toBe(true);
-    expect(rows.find((r) => r.dedupe_key.endsWith(':U1'))!.text).toContain('14:30 (your time, Asia/Kolkata)');
-    expect(rows.find((r) => r.dedupe_key.endsWith(':U20'))!.text).toContain('10:00 (your time, Europe/Amsterdam)');
+    expect(rows.find((r) => r.dedupe_key.endsWith(':U1'))!.text).toContain(
+      '|Tuesday 3 March, 14:30> (your time, Asia/Kolkata)',
+    );
+    expect(rows.find((r) => r.dedupe_key.endsWith(':U20'))!.text).toContain(
+      '|Tuesday 3 March, 10:00> (your time, Europe/Amsterdam)',
+    );
     // Each racing run may refresh the cache first; only one queues.
     expect(refreshed).toContain('T1');
     expect(logs.filter((l) => l.includes('queued 30'))).toHaveLength(1);

@@ -200,16 +200,7 @@ export class Harness {
     view: Record<string, unknown>,
     values: Record<string, string | string[] | null>,
   ): Promise<HttpResult> {
-    const state: Record<string, Record<string, unknown>> = {};
-    const blocks = (view.blocks ?? []) as Array<Record<string, unknown>>;
-    for (const block of blocks) {
-      if (block.type !== 'input') continue;
-      const element = block.element as Record<string, unknown>;
-      const actionId = String(element.action_id);
-      const blockId = String(block.block_id);
-      const given = actionId in values ? values[actionId] : undefined;
-      state[blockId] = { [actionId]: elementState(element, given) };
-    }
+    const state = this.viewState(view, values);
     return this.interaction({
       type: 'view_submission',
       team: { id: TEAM_ID, domain: 'example' },
@@ -231,6 +222,95 @@ export class Harness {
         bot_id: 'B0BOT',
       },
       response_urls: [],
+    });
+  }
+
+  /** A modal's state as Slack would send it, its inputs filled by action_id (see submitView). */
+  private viewState(view: Record<string, unknown>, values: Record<string, string | string[] | null>) {
+    const state: Record<string, Record<string, unknown>> = {};
+    for (const block of (view.blocks ?? []) as Array<Record<string, unknown>>) {
+      if (block.type !== 'input') continue;
+      const element = block.element as Record<string, unknown>;
+      const actionId = String(element.action_id);
+      state[String(block.block_id)] = {
+        [actionId]: elementState(element, actionId in values ? values[actionId] : undefined),
+      };
+    }
+    return state;
+  }
+
+  /**
+   * A choice in a modal's select or radio buttons whose block dispatches actions: the
+   * block_actions Slack sends, with the view's id, hash and state (`values` as in submitView).
+   */
+  chooseInView(
+    user: string,
+    view: Record<string, unknown>,
+    actionId: string,
+    value: string,
+    values: Record<string, string | string[] | null> = {},
+  ): Promise<HttpResult> {
+    const state = this.viewState(view, { ...values, [actionId]: value });
+    const block = ((view.blocks ?? []) as Array<Record<string, unknown>>).find(
+      (b) => (b.element as Record<string, unknown> | undefined)?.action_id === actionId,
+    );
+    const element = (block?.element ?? {}) as Record<string, unknown>;
+    return this.interaction({
+      type: 'block_actions',
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM_ID },
+      api_app_id: 'A0COP',
+      token: 'legacy',
+      container: { type: 'view', view_id: 'V123' },
+      trigger_id: this.nextId('trigger.'),
+      team: { id: TEAM_ID, domain: 'example' },
+      view: {
+        id: 'V123',
+        team_id: TEAM_ID,
+        type: 'modal',
+        private_metadata: '',
+        ...view,
+        state: { values: state },
+        hash: '1583638467.cd05659d',
+        root_view_id: 'V123',
+        app_id: 'A0COP',
+        bot_id: 'B0BOT',
+      },
+      actions: [
+        {
+          action_id: actionId,
+          block_id: String(block?.block_id ?? actionId),
+          type: String(element.type ?? 'static_select'),
+          ...(state[String(block?.block_id)]?.[actionId] as Record<string, unknown>),
+          action_ts: `${Math.floor(this.clock.now().getTime() / 1000)}.${String(++this.counter).padStart(6, '0')}`,
+        },
+      ],
+    });
+  }
+
+  /** An external select's type-ahead: the block_suggestion Slack sends as a user types `query`. */
+  suggest(user: string, view: Record<string, unknown>, actionId: string, query: string): Promise<HttpResult> {
+    const block = ((view.blocks ?? []) as Array<Record<string, unknown>>).find(
+      (b) => (b.element as Record<string, unknown> | undefined)?.action_id === actionId,
+    );
+    return this.interaction({
+      type: 'block_suggestion',
+      user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM_ID },
+      container: { type: 'view', view_id: 'V123' },
+      api_app_id: 'A0COP',
+      token: 'legacy',
+      action_id: actionId,
+      block_id: String(block?.block_id ?? actionId),
+      value: query,
+      team: { id: TEAM_ID, domain: 'example' },
+      view: {
+        id: 'V123',
+        team_id: TEAM_ID,
+        type: 'modal',
+        private_metadata: '',
+        ...view,
+        state: { values: {} },
+        hash: '1583638467.cd05659d',
+      },
     });
   }
 
@@ -320,6 +400,7 @@ function elementState(
     case 'email_text_input':
       return { type, value: given === undefined ? (element.initial_value ?? null) : given };
     case 'static_select':
+    case 'external_select':
     case 'radio_buttons':
       if (given === undefined && element.initial_option) return { type, selected_option: element.initial_option };
       return { type, selected_option: given ? option(String(given)) : null };

@@ -17,7 +17,15 @@ export async function submitProposal(h: Harness, user: string, fields: ProposalF
   await h.command(user, `propose ${title}`);
   // Without processBeforeResponse the modal opens after the command's response.
   await h.fake.waitFor('views.open', (c) => h.fake.callsOf('views.open').indexOf(c) >= opened);
-  const view = h.lastOpenedView('norms:propose');
+  let view = h.lastOpenedView('norms:propose');
+  if (fields.kind && fields.kind !== 'new') {
+    // As in Slack: the choice redraws the form (views.update) with that choice's fields.
+    const updates = h.fake.callsOf('views.update').length;
+    await h.chooseInView(user, view, 'kind', fields.kind);
+    const update = h.fake.callsOf('views.update')[updates];
+    if (!update) throw new Error(`choosing ${fields.kind} did not redraw the proposal form`);
+    view = update.params.view as Record<string, unknown>;
+  }
   const values: Record<string, string | null> = {
     kind: fields.kind ?? 'new',
     title,

@@ -76,6 +76,23 @@ export class StruggleDriver {
     });
   }
 
+  /** The "Hide (coordinators)" message shortcut, used by `user` on the bot's message at `messageTs`. */
+  hideShortcut(user: string, messageTs: string) {
+    return this.h.interaction({
+      type: 'message_action',
+      callback_id: 'struggles:hide',
+      trigger_id: `trigger.${Math.random().toString(36).slice(2)}`,
+      team: { id: TEAM_ID, domain: 'example' },
+      user: { id: user, name: user.toLowerCase(), team_id: TEAM_ID },
+      channel: { id: HOME_CHANNEL, name: 'cop' },
+      message: { type: 'message', user: 'UBOT', bot_id: 'B0BOT', text: '', ts: messageTs },
+      response_url: this.h.fake.responseUrl(),
+      message_ts: messageTs,
+      action_ts: '1.1',
+      token: 'legacy',
+    });
+  }
+
   /** A member's ordinary reply in a thread, as the Events API delivers it. */
   threadReply(user: string, threadTs: string, text: string, ts: string) {
     return this.h.event({

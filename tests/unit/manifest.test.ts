@@ -24,7 +24,7 @@ interface Manifest {
   oauth_config: { scopes: { bot: string[]; user?: string[] } };
   settings: {
     event_subscriptions: { bot_events: string[]; request_url?: string };
-    interactivity: { is_enabled: boolean; request_url?: string };
+    interactivity: { is_enabled: boolean; request_url?: string; message_menu_options_url?: string };
     socket_mode_enabled: boolean;
   };
 }
@@ -82,9 +82,10 @@ describe('manifest.yml', () => {
     });
   });
 
-  it('has the one message shortcut the struggles feature listens for', () => {
+  it('has the message shortcuts the struggles feature listens for: helpful answers, and hiding (coordinators)', () => {
     expect(manifest.features.shortcuts).toEqual([
       expect.objectContaining({ name: 'Mark as helpful', type: 'message', callback_id: 'struggles:helpful' }),
+      expect.objectContaining({ name: 'Hide (coordinators)', type: 'message', callback_id: 'struggles:hide' }),
     ]);
   });
 
@@ -235,6 +236,11 @@ describe('manifest.yml matches what the code uses', () => {
     const declared = (manifest.features.shortcuts ?? []).map((s) => s.callback_id);
     for (const id of declared) expect(id).toMatch(/^[a-z]+:[a-z-]+$/);
     expect(bot.routes.routed('shortcut').map(String).sort()).toEqual([...declared].sort());
+  });
+
+  it('an options load URL is set exactly when the app serves external selects (block_suggestion)', () => {
+    expect(bot.routes.routed('options').map(String)).toEqual(['zone']);
+    expect(manifest.settings.interactivity.message_menu_options_url).toBe('https://your-host/slack/events');
   });
 
   it('the only slash command the app registers is the one in the manifest', () => {

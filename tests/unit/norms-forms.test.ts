@@ -18,7 +18,10 @@ function proposal(fields: { kind?: string | null; norm?: string | null; title?: 
 }
 
 describe('the proposal form', () => {
-  const adopted = new Set([4, 5]);
+  const adopted = new Map([
+    [4, 'Cameras on'],
+    [5, 'Start on time'],
+  ]);
 
   it('accepts a new norm, trimmed', () => {
     const result = parseProposal(proposal({ title: '  Cameras optional ' }), adopted, true);
@@ -62,7 +65,31 @@ describe('the proposal form', () => {
       ok: true,
       value: { kind: 'retire', normId: 5 },
     });
-    const forged = parseProposal(proposal({ kind: 'change', norm: '4' }), new Set(), false);
+    const forged = parseProposal(proposal({ kind: 'change', norm: '4' }), new Map(), false);
+    expect(forged.ok).toBe(false);
+    if (!forged.ok) expect(forged.errors.kind).toContain('no longer adopted');
+  });
+
+  it('asks no title of a retirement: it is named after the norm it retires, and keeps no text', () => {
+    const values = proposal({ kind: 'retire', norm: '5', why: 'We always start on time now.' });
+    delete values.title;
+    delete values.body;
+    expect(parseProposal(values, adopted, true)).toEqual({
+      ok: true,
+      value: { kind: 'retire', normId: 5, title: 'Start on time', body: '', rationale: 'We always start on time now.' },
+    });
+  });
+
+  it('still demands a title and a text of a change, whatever the form showed', () => {
+    const values = proposal({ kind: 'change', norm: '4' });
+    delete values.title;
+    const result = parseProposal(values, adopted, true);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.title).toBe('Please write a title.');
+  });
+
+  it('a forged change of a norm that was never adopted is refused', () => {
+    const forged = parseProposal(proposal({ kind: 'change', norm: '4' }), new Map(), false);
     expect(forged.ok).toBe(false);
     if (!forged.ok) expect(forged.errors.kind).toContain('no longer adopted');
   });

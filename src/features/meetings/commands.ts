@@ -2,9 +2,8 @@ import { escapeText } from '../../slack/text';
 import type { AppLogger } from '../../logger';
 import type { FeatureContext, Subcommand, SubcommandInput } from '../types';
 import { checkTopic, TOPIC_MAX } from './rules';
-import { formatInZone } from './schedule';
 import type { MeetingsService } from './service';
-import { meetingMessage } from './views';
+import { meetingMessage, when } from './views';
 import { zoneOf } from './zones';
 
 const NO_MEETING =
@@ -70,7 +69,7 @@ async function addTopic({ ctx, service, log }: Deps, { command, args, cop, clien
   const zone = await zoneOf(ctx.db, client, log, command.user_id, cop.team_id, now, added.meeting.time_zone);
   await respond({
     response_type: 'ephemeral',
-    text: `Added to the agenda of the meeting on ${formatInZone(added.next, zone)} (your time): “${escapeText(checked.text)}”`,
+    text: `Added to the agenda of the meeting on ${when(added.next, zone)} (your time): “${escapeText(checked.text)}”`,
   });
 }
 

@@ -7,7 +7,7 @@ import { meetingHealthFigures } from './health';
 import { registerMeetingListeners } from './listeners';
 import { queueDueReminders, queueForNewMember } from './reminders';
 import { MeetingsService } from './service';
-import { homeBlocks } from './views';
+import { homeBlocks, homeCoordinatorBlocks } from './views';
 import { zoneOf } from './zones';
 
 export type { AgendaProvider, AgendaSection } from '../types';
@@ -39,13 +39,18 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
     healthFigures: meetingHealthFigures(ctx.db),
     onMemberJoined: (cop, userId) =>
       queueForNewMember({ db: ctx.db, logger: log, providers }, cop, userId, ctx.clock.now()),
-    homeSection: async ({ cop, viewerId }) => {
+    homeSection: async ({ cop, viewerId, coordinator }) => {
       const meeting = await service.meetingOf(cop.id);
       const now = ctx.clock.now();
       const zone = meeting
         ? await zoneOf(ctx.db, ctx.client, log, viewerId, cop.team_id, now, meeting.time_zone)
         : 'UTC';
-      return homeBlocks(await service.homeData(meeting, viewerId, zone, now));
+      const data = await service.homeData(meeting, viewerId, zone, now);
+      return homeBlocks({ ...data, copId: cop.id, scheduled: meeting !== undefined, coordinator });
+    },
+    homeCoordinatorSection: async ({ cop }) => {
+      const meeting = await service.meetingOf(cop.id);
+      return meeting ? homeCoordinatorBlocks(cop.id, meeting) : [];
     },
     jobs: [
       {

@@ -1,16 +1,16 @@
 import { z } from 'zod';
 import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../refusals';
-import type { ActionArgs, ViewSubmissionArgs } from '../../slack/listener-args';
+import type { ActionArgs, SuggestionArgs, ViewSubmissionArgs } from '../../slack/listener-args';
 import type { SlackRoutes } from '../../slack/routes';
 import { onViewSubmission } from '../../slack/submission-deadline';
 import type { AppLogger } from '../../logger';
 import type { FeatureContext } from '../types';
 import { attendanceModal, scheduleModal } from './modals';
 import { parseScheduleForm, type ScheduleForm } from './rules';
-import { formatInZone } from './schedule';
 import type { MeetingsService, RsvpOutcome } from './service';
 import * as views from './views';
 import { zoneOf } from './zones';
+import { zoneChoices } from './zone-choices';
 import { postOnce } from '../../slack/post';
 
 const clickBody = z.object({
@@ -55,6 +55,7 @@ export function registerMeetingListeners(routes: SlackRoutes, deps: Deps): void 
   // RSVP from the reminder DM, `/cop meeting` or the App Home.
   routes.action(/^meetings:rsvp_(yes|no)$/, (args: ActionArgs) => answerRsvp(deps, args));
   routes.action(views.ACTION_SCHEDULE, (args: ActionArgs) => openScheduleForm(deps, args));
+  routes.suggestions('zone', (args) => suggestZones(deps, args));
   onViewSubmission(routes, views.CALLBACK_SCHEDULE, (args) => saveSchedule(deps, args));
   routes.action(views.ACTION_ATTENDANCE, (args: ActionArgs) => openAttendanceForm(deps, args));
   onViewSubmission(routes, views.CALLBACK_ATTENDANCE, (args) => saveAttendance(deps, args));
@@ -124,6 +125,18 @@ async function openScheduleForm(
   await client.views.open({ trigger_id, view: scheduleModal(cop.id, meeting, zone) });
 }
 
+/** The schedule form's zone, as the coordinator types: their own Slack zone first. */
+async function suggestZones({ service }: Deps, { ack, payload }: SuggestionArgs): Promise<void> {
+  if (payload.view?.callback_id !== views.CALLBACK_SCHEDULE) return ack({ options: [] });
+  // The cache only: this answer is the ack, due within 3 seconds. Opening the form refreshed it.
+  const own = await service.cachedZoneOf(payload.user.id).catch(() => undefined);
+  const options = zoneChoices(payload.value, [own]).map((zone) => ({
+    text: { type: 'plain_text' as const, text: zone === own ? `${zone} (your zone)` : zone },
+    value: zone,
+  }));
+  await ack({ options });
+}
+
 async function saveSchedule({ ctx, service, log }: Deps, { ack, body, client }: ViewSubmissionArgs): Promise<void> {
   const parsed = submission.safeParse(body);
   const meta = z.object({ copId: z.number() }).safeParse(safeJson(parsed.data?.view.private_metadata));
@@ -161,7 +174,7 @@ async function openAttendanceForm({ ctx, service }: Deps, { ack, body, client, r
   const form = await service.attendanceForm(idOf(copId), new Date(iso ?? ''), parsed.data.user.id, ctx.clock.now());
   if (form.kind === 'not-coordinator') return refuse(respond, NOT_A_COORDINATOR);
   if (form.kind === 'no-meeting') return refuse(respond, 'That meeting did not happen.');
-  const label = `${formatInZone(form.startsAt, form.meeting.time_zone)} (${form.meeting.time_zone})`;
+  const label = views.whenForAll(form.startsAt, form.meeting);
   await client.views.open({
     trigger_id: parsed.data.trigger_id,
     view: attendanceModal(form.occurrenceId, label, form.initial),

@@ -46,13 +46,15 @@ export function scheduleModal(copId: number, meeting: Meeting | undefined, defau
       {
         type: 'input',
         block_id: 'zone',
-        label: { type: 'plain_text', text: 'Time zone (IANA name)' },
-        hint: { type: 'plain_text', text: 'e.g. Europe/Amsterdam, America/New_York, Asia/Kolkata' },
+        label: { type: 'plain_text', text: 'Time zone' },
+        hint: { type: 'plain_text', text: 'The meeting keeps its local time in this zone, summer and winter.' },
         element: {
-          type: 'plain_text_input',
+          // Type-ahead over the IANA zones, the coordinator's own first (see the zone suggestions).
+          type: 'external_select',
           action_id: 'zone',
-          initial_value: meeting?.time_zone ?? defaultZone,
-          max_length: 64,
+          min_query_length: 0,
+          placeholder: { type: 'plain_text', text: 'Type a city, e.g. Amsterdam' },
+          initial_option: option(meeting?.time_zone ?? defaultZone, meeting?.time_zone ?? defaultZone),
         },
       },
       {

@@ -157,6 +157,11 @@ export class MeetingsService {
   private readonly onAgendaError = (provider: string, error: unknown) =>
     this.deps.logger.error(`agenda provider ${provider} failed`, error);
 
+  /** A user's zone as last read from Slack (no API call), if any. */
+  async cachedZoneOf(userId: string): Promise<string | undefined> {
+    return (await repo.findUserTz(this.deps.db, userId))?.tz ?? undefined;
+  }
+
   meetingOf(copId: number): Promise<Meeting | undefined> {
     return repo.findMeeting(this.deps.db, copId);
   }

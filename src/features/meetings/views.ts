@@ -1,9 +1,9 @@
 import type { Button, KnownBlock } from '@slack/types';
 import type { Meeting } from '../../db/schema';
-import { actions, button, context, header, section } from '../../slack/blocks';
-import { escapeText, mention } from '../../slack/text';
+import { actions, button, context, header, homeTitle, section } from '../../slack/blocks';
+import { dateToken, escapeText, mention } from '../../slack/text';
 import type { AgendaSection } from './agenda';
-import { describeLead, formatInZone, WEEKDAYS, weekdayInZone } from './schedule';
+import { describeLead, formatInZone } from './schedule';
 
 export const ACTION_RSVP_YES = 'meetings:rsvp_yes';
 export const ACTION_RSVP_NO = 'meetings:rsvp_no';
@@ -20,17 +20,26 @@ export interface Occasion {
   readonly meeting: Meeting;
 }
 
-/** `Tuesday 3 March, 10:00 your time (Europe/Amsterdam)`, plus the meeting's own time if different. */
-export function whenText(startsAt: Date, meeting: Meeting, viewerZone: string): string {
-  const yours = `*${formatInZone(startsAt, viewerZone)}* your time (${viewerZone})`;
-  if (viewerZone === meeting.time_zone) return yours;
-  return `${yours}; ${formatInZone(startsAt, meeting.time_zone)} in ${meeting.time_zone}`;
+/** When it is, as a date token: each reader sees their own zone. The fallback is in `zone`. */
+export function when(startsAt: Date, zone: string): string {
+  return dateToken(startsAt, formatInZone(startsAt, zone));
 }
 
+/** For many readers (a channel post): a date token whose fallback names the meeting's zone. */
+export function whenForAll(startsAt: Date, meeting: Meeting): string {
+  return dateToken(startsAt, `${formatInZone(startsAt, meeting.time_zone)} ${meeting.time_zone}`);
+}
+
+/** For one reader: the time in their zone alone, e.g. `*Tuesday 3 March, 10:00* your time (Europe/Amsterdam)`. */
+export function whenText(startsAt: Date, viewerZone: string): string {
+  return `*${when(startsAt, viewerZone)}* your time (${viewerZone})`;
+}
+
+/** The recurrence, with no clock time of its own: times people read are date tokens. */
 export function ruleText(meeting: Meeting): string {
   const skips = meeting.skip_dates ? ` Skipped on ${meeting.skip_dates.split(',').join(', ')}.` : '';
   return (
-    `Every ${WEEKDAYS[meeting.weekday - 1]} at ${meeting.local_time} (${meeting.time_zone}), ${meeting.length_minutes} minutes; ` +
+    `Every week at the same local time in ${meeting.time_zone}, ${meeting.length_minutes} minutes; ` +
     `reminders ${describeLead(meeting.lead_minutes)} before.${skips}`
   );
 }
@@ -62,8 +71,7 @@ export function reminderDm(input: {
   coming?: boolean;
 }): { text: string; blocks: KnownBlock[] } {
   const { occasion, zone } = input;
-  const when = formatInZone(occasion.startsAt, zone);
-  const text = `Reminder: the CoP meeting of <#${input.channelId}> is on ${when} (your time, ${zone}).${
+  const text = `Reminder: the CoP meeting of <#${input.channelId}> is on ${when(occasion.startsAt, zone)} (your time, ${zone}).${
     occasion.meeting.location ? ` Where: ${escapeText(occasion.meeting.location)}` : ''
   }`;
   return {
@@ -71,7 +79,7 @@ export function reminderDm(input: {
     blocks: [
       section(`:calendar: *Reminder: the CoP meeting of <#${input.channelId}>*`),
       section(
-        `${whenText(occasion.startsAt, occasion.meeting, zone)} · ${occasion.meeting.length_minutes} minutes${whereLine(occasion.meeting)}`,
+        `${whenText(occasion.startsAt, zone)} · ${occasion.meeting.length_minutes} minutes${whereLine(occasion.meeting)}`,
       ),
       ...agendaBlocks(input.agenda),
       section(`*Are you coming?* ${rsvpStatusText(input.coming)}`),
@@ -88,11 +96,10 @@ export function reminderDm(input: {
   };
 }
 
-/** The home-channel note when reminders go out. */
+/** The home-channel note when reminders go out; the time is a date token (a Saturday in Berlin is not a Friday). */
 export function announcementText(startsAt: Date, meeting: Meeting, coming: number): string {
-  const day = weekdayInZone(startsAt, meeting.time_zone);
   return (
-    `:calendar: Reminders for ${day}’s meeting (${formatInZone(startsAt, meeting.time_zone)}, ${meeting.time_zone}) went out; ` +
+    `:calendar: Reminders for the meeting on ${whenForAll(startsAt, meeting)} went out; ` +
     `${coming} coming so far. \`/cop meeting\` shows the agenda.`
   );
 }
@@ -103,7 +110,7 @@ function whereLine(meeting: Meeting): string {
 }
 
 export function scheduledText(meeting: Meeting, by: string, next: Date | undefined, changed = false): string {
-  const nextText = next ? ` Next: ${formatInZone(next, meeting.time_zone)} (${meeting.time_zone}).` : '';
+  const nextText = next ? ` Next: ${whenForAll(next, meeting)} (shown in your own time).` : '';
   return `:calendar: ${mention(by)} ${changed ? 'changed' : 'scheduled'} the CoP meeting. ${ruleText(meeting)}${nextText}${meeting.location ? ` Where: ${escapeText(meeting.location)}` : ''}`;
 }
 
@@ -163,12 +170,10 @@ export function meetingMessage(data: MeetingViewData): { text: string; blocks: K
   }
   const { occasion, meeting } = data;
   const mine = data.rsvps.find((r) => r.user_id === data.viewerId)?.coming;
-  const text = `Next meeting: ${formatInZone(occasion.startsAt, data.viewerZone)} (your time, ${data.viewerZone})`;
+  const text = `Next meeting: ${when(occasion.startsAt, data.viewerZone)} (your time, ${data.viewerZone})`;
   const blocks: KnownBlock[] = [
     header(data.inProgress ? 'The meeting is on now' : 'Next meeting'),
-    section(
-      `${whenText(occasion.startsAt, meeting, data.viewerZone)} · ${meeting.length_minutes} minutes${whereLine(meeting)}`,
-    ),
+    section(`${whenText(occasion.startsAt, data.viewerZone)} · ${meeting.length_minutes} minutes${whereLine(meeting)}`),
     context(ruleText(meeting)),
     ...agendaBlocks(data.agenda),
     section(`${whoIsComing(data.rsvps)}\n${rsvpStatusText(mine)}`),
@@ -182,20 +187,38 @@ export function meetingMessage(data: MeetingViewData): { text: string; blocks: K
   return { text, blocks };
 }
 
-/** The meeting's part of the App Home. */
+/** The meeting's part of the App Home: the next one with the viewer's RSVP, or what to do without one. */
 export function homeBlocks(data: {
+  copId: number;
   occasion: Occasion | undefined;
+  scheduled: boolean;
   viewerZone: string;
   coming: boolean | undefined;
   streak: number;
+  coordinator: boolean;
 }): KnownBlock[] {
-  if (!data.occasion) return [context(':calendar: No meeting scheduled yet.')];
+  const blocks: KnownBlock[] = [homeTitle(':calendar:', 'Next meeting')];
+  if (!data.occasion) {
+    const why = data.scheduled ? 'No upcoming meeting: the next dates are all skipped.' : 'No meeting scheduled yet.';
+    blocks.push(section(data.coordinator ? why : `${why} A coordinator can schedule one.`));
+    if (data.coordinator) {
+      const label = data.scheduled ? 'Change the meeting' : 'Schedule the meeting';
+      blocks.push(actions('meetings:home-schedule', button(label, ACTION_SCHEDULE, String(data.copId), 'primary')));
+    }
+    return blocks;
+  }
   const { occasion } = data;
-  return [
+  blocks.push(
     section(
-      `:calendar: *Next meeting:* ${whenText(occasion.startsAt, occasion.meeting, data.viewerZone)}${whereLine(occasion.meeting)}\n${rsvpStatusText(data.coming)}`,
+      `${whenText(occasion.startsAt, data.viewerZone)} · ${occasion.meeting.length_minutes} minutes${whereLine(occasion.meeting)}\n${rsvpStatusText(data.coming)}`,
     ),
     actions('meetings:rsvp', ...rsvpButtons(occasion.occurrenceId, data.coming)),
-    context(streakText(data.streak)),
-  ];
+    context(`${streakText(data.streak)} \`/cop meeting\` shows the agenda and who is coming.`),
+  );
+  return blocks;
+}
+
+/** The coordinators' part: the meeting's rule, with the button to change it. */
+export function homeCoordinatorBlocks(copId: number, meeting: Meeting): KnownBlock[] {
+  return [section(`*Meeting:* ${ruleText(meeting)}`, button('Change the meeting', ACTION_SCHEDULE, String(copId)))];
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { FIELD, LIMITS } from './ids';
 import { SHARES, type VoteRule } from './rules';
+import type { ProposeFormState } from './modals';
 import type { ProposalInput } from './service';
+import { truncate } from '../../slack/text';
 
 /** A view's state.values, as Slack sends it: block id → action id → element state. */
 const stateValues = z.record(
@@ -59,7 +61,10 @@ const required = (what: string, max: number) =>
 
 const proposalFields = z.object({
   [FIELD.kind]: z.enum(['new', 'change', 'retire'], { error: 'Choose what you propose.' }),
-  [FIELD.title]: required('a title', LIMITS.title),
+  [FIELD.title]: z
+    .string()
+    .trim()
+    .max(LIMITS.title, { error: `Keep a title to ${LIMITS.title} characters or fewer.` }),
   [FIELD.body]: z
     .string()
     .trim()
@@ -76,14 +81,28 @@ function issuesToErrors(error: z.ZodError): Record<string, string> {
   return errors;
 }
 
+/** What the proposal form holds now, to redraw it for another choice without losing what was typed. */
+export function proposeFormState(values: StateValues): ProposeFormState {
+  const kind = selectedOf(values, FIELD.kind);
+  const normId = Number(selectedOf(values, FIELD.norm) ?? NaN);
+  return {
+    ...(kind === 'new' || kind === 'change' || kind === 'retire' ? { kind } : {}),
+    ...(Number.isInteger(normId) ? { normId } : {}),
+    title: textOf(values, FIELD.title),
+    body: textOf(values, FIELD.body),
+    rationale: textOf(values, FIELD.rationale),
+  };
+}
+
 /**
- * The proposal modal's input. `adoptedNormIds` are the CoP's adopted norms now, so a change or
- * retirement of a norm retired meanwhile is refused; `normBlock` says whether the modal had
- * the norm picker (no norms, no picker: errors then go to the kind).
+ * The proposal modal's input. `adoptedNorms` are the CoP's adopted norms now (id → title), so a
+ * change or retirement of a norm retired meanwhile is refused, and a retirement is titled after
+ * its norm; `normBlock` says whether the modal had the norm picker (no picker: errors then go
+ * to the kind). Each rule holds here whatever the form showed.
  */
 export function parseProposal(
   values: StateValues,
-  adoptedNormIds: ReadonlySet<number>,
+  adoptedNorms: ReadonlyMap<number, string>,
   normBlock: boolean,
 ): FormResult<ProposalInput> {
   const raw = {
@@ -97,11 +116,14 @@ export function parseProposal(
   const kind = parsed.success ? parsed.data.kind : raw.kind;
   const normField = normBlock ? FIELD.norm : FIELD.kind;
   const normId = Number(selectedOf(values, FIELD.norm) ?? NaN);
+  const normTitle = adoptedNorms.get(normId);
   if (kind === 'change' || kind === 'retire') {
     if (!Number.isInteger(normId)) errors[normField] ??= 'Pick the norm to change or retire.';
-    else if (!adoptedNormIds.has(normId))
+    else if (normTitle === undefined)
       errors[normField] ??= 'That norm is no longer adopted; pick another, or propose a new norm.';
   }
+  if ((kind === 'new' || kind === 'change') && !raw[FIELD.title].trim())
+    errors[FIELD.title] ??= 'Please write a title.';
   if ((kind === 'new' || kind === 'change') && !raw[FIELD.body].trim()) {
     errors[FIELD.body] ??= 'Please write the norm’s text.';
   }
@@ -112,8 +134,9 @@ export function parseProposal(
     value: {
       kind: data.kind,
       normId: data.kind === 'new' ? null : normId,
-      title: data.title,
-      body: data.body,
+      // A retirement is named after the norm it retires (the form asks no title for it).
+      title: data.kind === 'retire' ? data.title || truncate(normTitle ?? '', LIMITS.title) : data.title,
+      body: data.kind === 'retire' ? '' : data.body,
       rationale: data.rationale,
     },
   };

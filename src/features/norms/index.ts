@@ -3,7 +3,7 @@ import { Permalinks } from '../../slack/permalinks';
 import type { Feature, FeatureContext } from '../types';
 import { proposeModal } from './modals';
 import { normsHealthFigures } from './health';
-import { homeBlocks, normsReply, nudgeDm, welcomeDm, type ProposalLinks } from './overview';
+import { homeBlocks, homeCoordinatorBlocks, normsReply, nudgeDm, welcomeDm, type ProposalLinks } from './overview';
 import { registerProposeListeners } from './propose-listeners';
 import { ProposalPublisher } from './publisher';
 import { NormsService } from './service';
@@ -58,8 +58,9 @@ export function normsFeature(ctx: FeatureContext): Feature {
 
     homeSection: async ({ cop, viewerId }) => {
       const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id, viewerId)]);
-      return homeBlocks(norms, open.snapshots, open.stances, await linksOf(open.snapshots));
+      return homeBlocks(cop.id, norms, open.snapshots, open.stances, await linksOf(open.snapshots));
     },
+    homeCoordinatorSection: async ({ cop }) => homeCoordinatorBlocks(cop),
 
     jobs: [
       {

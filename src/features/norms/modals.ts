@@ -47,47 +47,86 @@ export interface ProposeMetadata {
   copId: number;
 }
 
-/** The proposal modal: a new norm, or a change to or retirement of an adopted one. */
-export function proposeModal(copId: number, norms: NumberedNorm[], title = ''): ModalView {
-  const kinds = [option('A new norm', 'new')];
-  if (norms.length)
-    kinds.push(option('A change to an adopted norm', 'change'), option('Retiring an adopted norm', 'retire'));
+export type ProposalKindChoice = 'new' | 'change' | 'retire';
+
+/** What the proposal form shows: the choice made and what was typed so far (kept across choices). */
+export interface ProposeFormState {
+  kind?: ProposalKindChoice;
+  normId?: number;
+  title?: string;
+  body?: string;
+  rationale?: string;
+}
+
+const KIND_OPTIONS: Record<ProposalKindChoice, string> = {
+  new: 'A new norm',
+  change: 'A change to an adopted norm',
+  retire: 'Retiring an adopted norm',
+};
+
+/**
+ * The proposal modal: only the fields the choice needs. A new norm: title, text, why. A change:
+ * which norm, its new title and text, why. A retirement: which norm and why (its title is the
+ * norm's). Changing the choice sends a block action (dispatch_action), answered by redrawing
+ * this form with the new choice and what was typed (see the kind listener).
+ */
+export function proposeModal(copId: number, norms: NumberedNorm[], initial: string | ProposeFormState = ''): ModalView {
+  const form: ProposeFormState = typeof initial === 'string' ? { title: initial } : initial;
+  const kind = norms.length ? (form.kind ?? 'new') : 'new';
+  const kinds = (norms.length ? (['new', 'change', 'retire'] as const) : (['new'] as const)).map((k) =>
+    option(KIND_OPTIONS[k], k),
+  );
   const blocks: KnownBlock[] = [
     section('Propose how we work together. Everyone in the channel votes; the rule of this CoP decides.'),
     {
       type: 'input',
       block_id: FIELD.kind,
+      dispatch_action: true,
       label: plain('What do you propose?'),
-      element: { type: 'radio_buttons', action_id: FIELD.kind, options: kinds, initial_option: kinds[0] },
+      element: {
+        type: 'radio_buttons',
+        action_id: FIELD.kind,
+        options: kinds,
+        initial_option: kinds.find((o) => o.value === kind) ?? kinds[0],
+      },
     },
   ];
-  if (norms.length) {
+  if (kind !== 'new') {
+    const normOptions = norms.slice(0, 100).map((n) => option(`${n.number}. ${n.norm.title}`, String(n.norm.id)));
+    const picked = normOptions.find((o) => o.value === String(form.normId));
     blocks.push({
       type: 'input',
       block_id: FIELD.norm,
-      label: plain('Which norm (for a change or retirement)'),
-      optional: true,
+      label: plain(kind === 'change' ? 'Which norm to change' : 'Which norm to retire'),
       element: {
         type: 'static_select',
         action_id: FIELD.norm,
         placeholder: plain('Pick an adopted norm'),
-        options: norms.slice(0, 100).map((n) => option(`${n.number}. ${n.norm.title}`, String(n.norm.id))),
+        options: normOptions,
+        ...(picked ? { initial_option: picked } : {}),
       },
     });
   }
+  if (kind !== 'retire') {
+    blocks.push(
+      textInput(FIELD.title, kind === 'change' ? 'The norm’s new title' : 'Title', {
+        max: LIMITS.title,
+        initial: form.title,
+        hint: kind === 'change' ? 'Keep its title or give it a new one.' : 'A short name for the norm.',
+      }),
+      textInput(FIELD.body, kind === 'change' ? 'The norm’s new text' : 'The norm’s text', {
+        multiline: true,
+        max: LIMITS.body,
+        initial: form.body,
+      }),
+    );
+  }
   blocks.push(
-    textInput(FIELD.title, 'Title', {
-      max: LIMITS.title,
-      initial: title,
-      hint: 'A short name for the norm (for a change, its new name).',
-    }),
-    textInput(FIELD.body, 'The norm’s text', {
+    textInput(FIELD.rationale, kind === 'retire' ? 'Why retire it' : 'Why it matters', {
       multiline: true,
-      max: LIMITS.body,
-      optional: true,
-      hint: 'Needed for a new norm or a change; leave empty to retire a norm.',
+      max: LIMITS.rationale,
+      initial: form.rationale,
     }),
-    textInput(FIELD.rationale, 'Why it matters', { multiline: true, max: LIMITS.rationale }),
   );
   return modal(CALLBACK.propose, 'Propose a norm', 'Post proposal', { copId } satisfies ProposeMetadata, blocks);
 }
@@ -107,7 +146,7 @@ export function objectionModal(
 ): ModalView {
   return modal(CALLBACK.objection, 'Object', 'Object', { proposalId, ...meta } satisfies ObjectionMetadata, [
     section(`You are objecting to *${escapeText(title)}*. A reason helps the group improve the proposal.`),
-    textInput(FIELD.reason, 'Your reason (optional)', { multiline: true, max: LIMITS.reason, optional: true }),
+    textInput(FIELD.reason, 'Your reason', { multiline: true, max: LIMITS.reason, optional: true }),
     {
       type: 'input',
       block_id: FIELD.anonymous,

@@ -1,11 +1,22 @@
 import type { KnownBlock } from '@slack/types';
 import type { Cop, Proposal, Stance } from '../../db/schema';
-import { LIMITS, actions, button, capBlocks, context, header, section } from '../../slack/blocks';
-import { channelLink, escapeText, quote } from '../../slack/text';
+import {
+  LIMITS,
+  actions,
+  button,
+  capBlocks,
+  context,
+  divider,
+  header,
+  homeTitle,
+  section,
+  sectionsOf,
+} from '../../slack/blocks';
+import { channelLink, escapeText, quote, truncate } from '../../slack/text';
 import { ACTION } from './ids';
 import { ruleInWords } from './rules';
 import type { NumberedNorm, ProposalSnapshot } from './service';
-import { kindLine, slackDate, stanceWords, tallyLine } from './views';
+import { kindLine, plural, slackDate, stanceWords, tallyLine } from './views';
 
 const copRule = (cop: Cop) => ({
   quorumNum: cop.quorum_num,
@@ -26,13 +37,13 @@ export type ProposalLinks = ReadonlyMap<number, string>;
 export const proposalLink = (p: Proposal, permalink: string | undefined): string =>
   permalink ? `<${permalink}|${escapeText(p.title)}>` : escapeText(p.title);
 
-export function normLines(norms: NumberedNorm[]): string {
-  return norms.map((n) => `*${n.number}. ${escapeText(n.norm.title)}*\n${quote(escapeText(n.norm.body))}`).join('\n');
-}
+const moreNorms = (left: number) => `…and ${plural(left, 'more norm')}: \`/cop norms\` lists them all.`;
 
+/** The norms in full, packed into sections (a CoP may have many: a message holds 50 blocks). */
 function normBlocks(norms: NumberedNorm[]): KnownBlock[] {
   if (norms.length === 0) return [section('_No norms adopted yet._')];
-  return norms.map((n) => section(`*${n.number}. ${escapeText(n.norm.title)}*\n${quote(escapeText(n.norm.body))}`));
+  const lines = norms.map((n) => `*${n.number}. ${escapeText(n.norm.title)}*\n${quote(escapeText(n.norm.body))}`);
+  return sectionsOf(lines, 20, (left) => `…and ${plural(left, 'more norm')} not shown here.`);
 }
 
 function proposalSummary(s: ProposalSnapshot, links: ProposalLinks): string {
@@ -55,7 +66,13 @@ export function normsReply(
     header('Open proposals'),
   ];
   if (open.length === 0) blocks.push(section('_No proposals open right now._'));
-  blocks.push(...open.map((s) => section(proposalSummary(s, links))));
+  blocks.push(
+    ...sectionsOf(
+      open.map((s) => `${proposalSummary(s, links)}\n`),
+      20,
+      (left) => `…and ${plural(left, 'more open proposal')} not shown here.`,
+    ),
+  );
   blocks.push(context(`*The rule in force:* ${ruleText(cop)}`));
   const buttons = [button('Propose a norm', ACTION.proposeOpen, String(cop.id), 'primary')];
   if (coordinator) buttons.push(button('Change the voting rule', ACTION.ruleOpen, String(cop.id)));
@@ -64,33 +81,55 @@ export function normsReply(
   return { text, blocks: capBlocks(blocks, LIMITS.blocksPerMessage) };
 }
 
-/** The App Home part: norms, and open proposals with the viewer's vote and buttons to vote. */
+/** At most this many open proposals with vote buttons in the Home; `/cop norms` lists them all. */
+export const HOME_PROPOSALS = 8;
+
+/**
+ * The App Home part: open proposals with the viewer's vote and buttons to vote (the channel
+ * message's own action ids: the vote handler takes clicks from the Home), a button to propose,
+ * and the adopted norms.
+ */
 export function homeBlocks(
+  copId: number,
   norms: NumberedNorm[],
   open: ProposalSnapshot[],
   stances: Map<number, Stance>,
   links: ProposalLinks = new Map(),
 ): KnownBlock[] {
-  const blocks: KnownBlock[] = [
-    section(norms.length ? `*Norms*\n${normLines(norms)}` : '*Norms*\n_No norms adopted yet._'),
-  ];
-  if (open.length === 0) {
-    blocks.push(section('*Open proposals*\n_None right now._'));
-  } else {
-    blocks.push(section('*Open proposals*'));
-    for (const s of open) {
-      const id = s.proposal.id;
-      blocks.push(
-        section(`${proposalSummary(s, links)}\n_Your vote: ${stanceWords(stances.get(id))}._`),
-        actions(
-          `norms:home:${id}`,
-          button('Support', ACTION.support, String(id), 'primary'),
-          button('Object', ACTION.object, String(id)),
-        ),
-      );
-    }
+  const blocks: KnownBlock[] = [homeTitle(':ballot_box_with_ballot:', 'Open proposals')];
+  if (open.length === 0) blocks.push(section('No proposals open right now. Propose how we could work together.'));
+  const soonest = [...open].sort((a, b) => a.proposal.closes_at.getTime() - b.proposal.closes_at.getTime());
+  for (const s of soonest.slice(0, HOME_PROPOSALS)) {
+    const id = s.proposal.id;
+    blocks.push(
+      section(`${proposalSummary(s, links)}\n_Your vote: ${stanceWords(stances.get(id))}._`),
+      actions(
+        `norms:home:${id}`,
+        button('Support', ACTION.support, String(id), 'primary'),
+        button('Object', ACTION.object, String(id)),
+      ),
+    );
   }
+  if (open.length > HOME_PROPOSALS) {
+    blocks.push(
+      context(`…and ${plural(open.length - HOME_PROPOSALS, 'more open proposal')}: \`/cop norms\` lists them all.`),
+    );
+  }
+  blocks.push(actions(`norms:home-propose:${copId}`, button('Propose a norm', ACTION.proposeOpen, String(copId))));
+  blocks.push(divider(), homeTitle(':scroll:', 'Our norms'));
+  if (norms.length === 0) blocks.push(section('No norms adopted yet: the first proposal adopted becomes norm 1.'));
+  const lines = norms.map((n) =>
+    truncate(`*${n.number}.* ${escapeText(n.norm.title)}: ${escapeText(n.norm.body)}`, 400),
+  );
+  blocks.push(...sectionsOf(lines, 3, moreNorms));
   return blocks;
+}
+
+/** The coordinators' part: the voting rule in force, with the button to change it. */
+export function homeCoordinatorBlocks(cop: Cop): KnownBlock[] {
+  return [
+    section(`*Voting rule:* ${ruleText(cop)}`, button('Change the voting rule', ACTION.ruleOpen, String(cop.id))),
+  ];
 }
 
 /** The welcome DM for a newcomer to the home channel. */
@@ -98,15 +137,20 @@ export function welcomeDm(cop: Cop, norms: NumberedNorm[]): { text: string; bloc
   const intro =
     `:wave: Welcome! ${channelLink(cop.channel_id)} is a Community of Practice: people who share a practice and learn from each other. ` +
     'Being in the channel makes you a member, with a vote on how we work together.';
-  const normsText = norms.length
-    ? `*Our norms*, agreed by the members:\n${normLines(norms)}`
-    : '_No norms adopted yet._ You can propose the first one with `/cop propose`.';
+  const normsBlocks = norms.length
+    ? [section('*Our norms*, agreed by the members:'), ...normBlocks(norms)]
+    : [section('_No norms adopted yet._ You can propose the first one with `/cop propose`.')];
   return {
     text: `Welcome to the Community of Practice in ${channelLink(cop.channel_id)}`,
     blocks: capBlocks(
       [
         section(intro),
-        section(normsText),
+        ...normsBlocks,
+        section(
+          '*How we decide*: a proposal is posted in the channel, and you vote on it there: react :+1: to support ' +
+            'or :-1: to object, or use its *Support* and *Object* buttons (an objection can carry a reason). ' +
+            'Your latest vote counts.',
+        ),
         context('`/cop norms` shows the norms and open proposals; `/cop help` shows everything.'),
       ],
       LIMITS.blocksPerMessage,

@@ -3,7 +3,15 @@ import { z } from 'zod';
 import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../refusals';
 import { onViewSubmission } from '../../slack/submission-deadline';
 import type { FeatureContext } from '../types';
-import { metadata, parseProposal, parseRule, parseState, proposeMetadata, ruleMetadata } from './forms';
+import {
+  metadata,
+  parseProposal,
+  parseRule,
+  parseState,
+  proposeFormState,
+  proposeMetadata,
+  ruleMetadata,
+} from './forms';
 import { ACTION, CALLBACK, FIELD } from './ids';
 import { proposeModal, ruleModal } from './modals';
 import { ruleText } from './overview';
@@ -17,6 +25,18 @@ const copButton = z.object({
   user: z.object({ id: z.string() }),
   trigger_id: z.string(),
   actions: z.array(z.object({ value: z.string().regex(/^\d+$/) })).min(1),
+});
+
+/** A change of choice in the proposal form (its radio buttons dispatch a block action). */
+const kindChange = z.object({
+  user: z.object({ id: z.string() }),
+  view: z.object({
+    id: z.string(),
+    hash: z.string(),
+    callback_id: z.string(),
+    private_metadata: z.string(),
+    state: z.object({ values: z.unknown() }),
+  }),
 });
 
 const submission = z.object({
@@ -34,6 +54,7 @@ interface Deps {
 export function registerProposeListeners(routes: SlackRoutes, deps: Deps): void {
   routes.action<BlockAction>(ACTION.proposeOpen, (args) => openProposeForm(deps, args));
   onViewSubmission(routes, CALLBACK.propose, (args) => submitProposal(deps, args));
+  routes.action<BlockAction>(FIELD.kind, (args) => redrawProposeForm(deps, args));
   routes.action<BlockAction>(ACTION.ruleOpen, (args) => openRuleForm(deps, args));
   onViewSubmission(routes, CALLBACK.rule, (args) => changeRule(deps, args));
 }
@@ -64,11 +85,27 @@ async function submitProposal({ ctx, service, publisher }: Deps, { ack, body }: 
   }
   const values = parseState(parsed.data.view.state.values);
   const norms = await service.numberedNorms(cop.id);
-  const adopted = new Set(norms.map((n) => n.norm.id));
+  const adopted = new Map(norms.map((n) => [n.norm.id, n.norm.title]));
   const form = parseProposal(values, adopted, FIELD.norm in values);
   if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
   await ack();
   await publisher.publish(cop, form.value, userId);
+}
+
+/** The form shows only the fields of the choice made: redrawn, keeping what was typed, when it changes. */
+async function redrawProposeForm({ ctx, service }: Deps, { ack, body, client }: ActionArgs): Promise<void> {
+  await ack();
+  const change = kindChange.safeParse(body);
+  if (!change.success || change.data.view.callback_id !== CALLBACK.propose) return;
+  const { view, user } = change.data;
+  const meta = metadata(proposeMetadata, view.private_metadata);
+  if (!meta || !(await service.isMember(meta.copId, user.id))) return;
+  const norms = await service.numberedNorms(meta.copId);
+  const form = proposeFormState(parseState(view.state.values));
+  // The hash makes Slack refuse this update if the view changed meanwhile (a quicker second click).
+  await client.views
+    .update({ view_id: view.id, hash: view.hash, view: proposeModal(meta.copId, norms, form) })
+    .catch((error: unknown) => ctx.logger.warn('redrawing the proposal form for another choice failed', error));
 }
 
 async function openRuleForm({ ctx }: Deps, { ack, body, client, respond }: ActionArgs): Promise<void> {

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Cop, Proposal } from '../../db/schema';
 import type { AppLogger } from '../../logger';
 import type { Decision, NormsService, ProposalInput } from './service';
-import { outcomeAnnouncement, proposalMessage, PROPOSAL_POST_FAILED } from './views';
+import { announcementParams, proposalMessage, PROPOSAL_POST_FAILED } from './views';
 import { postOnce } from '../../slack/post';
 
 /**
@@ -98,7 +98,8 @@ export class ProposalPublisher {
       const snapshot = await this.service.snapshot(proposal);
       await postOnce(
         this.client,
-        { channel: proposal.channel_id, thread_ts: proposal.message_ts, text: outcomeAnnouncement(snapshot) },
+        // Also sent to the channel: an outcome is news for everyone, not only the thread's followers.
+        { channel: proposal.channel_id, thread_ts: proposal.message_ts, ...announcementParams(snapshot) },
         { key: `proposal-outcome:${proposal.id}`, logger: this.logger },
       );
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { actions, button, context, header, section } from '../../slack/blocks';
 import { escapeText, mention, quote } from '../../slack/text';
-import type { Proposal, Stance } from '../../db/schema';
+import type { Proposal, ProposalStatus, Stance } from '../../db/schema';
 import { ACTION } from './ids';
 import { ruleInWords, ruleOf, supportersNeeded } from './rules';
 import type { ProposalSnapshot } from './service';
@@ -45,26 +45,44 @@ function declineReason(p: Proposal): string {
     : 'the rule was not met when voting closed';
 }
 
+/**
+ * The word a decided proposal's message starts with. Keyed by every status a proposal can end
+ * in, so a new one (a withdrawal, say) cannot be shown without its own word.
+ */
+const OUTCOME_WORD: Record<Exclude<ProposalStatus, 'open'> | 'withdrawn', string> = {
+  adopted: 'Adopted',
+  declined: 'Declined',
+  withdrawn: 'Withdrawn',
+};
+
+export function statusWord(status: ProposalStatus | 'withdrawn'): string {
+  return status === 'open' ? 'Proposal' : OUTCOME_WORD[status];
+}
+
 function outcomeLine(p: Proposal): string {
-  const when = p.decided_at ? slackDate(p.decided_at) : '';
+  const when = p.decided_at ? ` ${slackDate(p.decided_at)}` : '';
   if (p.status === 'adopted') {
     const what =
       p.kind === 'retire' ? 'the norm is retired' : p.kind === 'change' ? 'the norm is changed' : 'it is now a norm';
-    return `:white_check_mark: *Adopted* ${when}: ${what}. See \`/cop norms\`.`;
+    return `:white_check_mark: *Adopted*${when}: ${what}. \`/cop norms\` lists the norms in force.`;
   }
-  return `:x: *Declined* ${when}: ${declineReason(p)}.`;
+  return `:x: *Declined*${when}: ${declineReason(p)}.`;
 }
 
-/** The proposal message in the home channel: live while open, its outcome once decided. */
+/**
+ * The proposal message in the home channel. While open: what is proposed, the live tally, the
+ * rule, and how to vote. Once decided: the outcome first (header, fallback text and first
+ * line), then what was proposed and the final tally; the rule and the vote controls go.
+ */
 export function proposalMessage(s: ProposalSnapshot): { text: string; blocks: KnownBlock[] } {
   const p = s.proposal;
   const open = p.status === 'open';
-  const text = `Proposal: ${escapeText(p.title)} (${s.tally.supporters} support, ${s.tally.objectors} object)`;
+  const title = `${statusWord(p.status)}: ${p.title}`;
+  const text = `${escapeText(title)} (${s.tally.supporters} support, ${s.tally.objectors} object)`;
   const normText = p.kind === 'retire' ? (s.norm?.body ?? p.body) : p.body;
-  const blocks: KnownBlock[] = [
-    header(`Proposal: ${p.title}`),
-    section(`*${kindLine(s)}*, proposed by ${mention(p.proposed_by)}`),
-  ];
+  const blocks: KnownBlock[] = [header(title)];
+  if (!open) blocks.push(section(outcomeLine(p)));
+  blocks.push(section(`*${kindLine(s)}*, proposed by ${mention(p.proposed_by)}`));
   if (open && p.kind === 'change' && s.norm) {
     blocks.push(section(`*The norm now*\n${quote(escapeText(s.norm.body))}`));
   }
@@ -74,26 +92,29 @@ export function proposalMessage(s: ProposalSnapshot): { text: string; blocks: Kn
     blocks.push(section(`*${label}*\n${quote(escapeText(normText))}`));
   }
   if (p.rationale.trim()) blocks.push(section(`*Why it matters*\n${quote(escapeText(p.rationale))}`));
-  blocks.push(section(tallyLine(s)));
-  if (open) {
-    blocks.push(
-      context(
-        `${ruleInWords(ruleOf(p))} Voting closes ${slackDate(p.closes_at)}; if the rule is not met by then, it is declined.`,
-      ),
-      actions(
-        `norms:vote:${p.id}`,
-        button('Support', ACTION.support, String(p.id), 'primary'),
-        button('Object', ACTION.object, String(p.id)),
-      ),
-      context(
-        'You can also react to this message: :+1: supports, :-1: objects. Your latest vote counts; remove your reaction to withdraw it.',
-      ),
-    );
-  } else {
-    blocks.push(section(outcomeLine(p)));
+  if (!open) {
+    blocks.push(context(`Final tally: ${tallyLine(s)}`));
+    return { text, blocks };
   }
+  blocks.push(
+    section(tallyLine(s)),
+    context(
+      `${ruleInWords(ruleOf(p))} Voting closes ${slackDate(p.closes_at)}; if the rule is not met by then, it is declined.`,
+    ),
+    actions(
+      `norms:vote:${p.id}`,
+      button('Support', ACTION.support, String(p.id), 'primary'),
+      button('Object', ACTION.object, String(p.id)),
+    ),
+    context(
+      'You can also react to this message: :+1: supports, :-1: objects. Your latest vote counts; remove your reaction to withdraw it.',
+    ),
+  );
   return { text, blocks };
 }
+
+/** The thread reply, also sent to the channel, that announces an outcome. */
+export const announcementParams = (s: ProposalSnapshot) => ({ text: outcomeAnnouncement(s), reply_broadcast: true });
 
 /** The short thread reply that announces an outcome. */
 export function outcomeAnnouncement(s: ProposalSnapshot): string {
@@ -122,13 +143,18 @@ export function stanceWords(stance: Stance | undefined): string {
   return 'you have not voted yet';
 }
 
+/** The private answer to a counted vote; `p` is read after the vote settled, so it may be decided. */
 export function voteReceipt(stance: Stance, p: Proposal): string {
   const what = stance === 'support' ? 'You support' : 'You object to';
+  if (p.status !== 'open') {
+    return `${what} “${escapeText(p.title)}”. Your vote was counted and voting has now closed: it is ${p.status}.`;
+  }
   return `${what} “${escapeText(p.title)}”. Your latest vote counts; you can change it until ${slackDate(p.closes_at)}.`;
 }
 
 export const NOT_A_MEMBER_VOTE = 'Only members of this CoP can vote. Join its channel to take part.';
-export const VOTING_CLOSED = 'Voting on this proposal has closed.';
+export const VOTING_CLOSED =
+  'Voting on this proposal has closed, so this vote was not counted. `/cop norms` shows the outcome.';
 export const VOTE_FAILED = 'Sorry, your vote could not be recorded just now. Please try again.';
 export const PROPOSAL_POST_FAILED = (title: string) =>
   `Sorry, your proposal “${escapeText(title)}” could not be posted to the channel, so nothing was saved. Please try again in a moment.`;

@@ -79,8 +79,10 @@ export function registerVoteListeners(routes: SlackRoutes, { ctx, service, votes
     if (refusal) return tell(respond, click, refusal);
     if (result.kind !== 'counted') return;
     await publisher.afterVote(result.proposal);
-    if (click.container?.type === 'view') await ctx.refreshHome(click.user.id);
-    else await tell(respond, click, voteReceipt('support', result.proposal));
+    if (click.container?.type === 'view') return ctx.refreshHome(click.user.id);
+    // Read after the vote settled: if it decided the proposal, the receipt says voting closed.
+    const settled = (await service.findProposal(result.proposal.id)) ?? result.proposal;
+    await tell(respond, click, voteReceipt('support', settled));
   });
 
   routes.action<BlockAction>(ACTION.object, async ({ ack, body, client, respond }) => {

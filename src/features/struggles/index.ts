@@ -71,6 +71,7 @@ export function strugglesFeature(ctx: FeatureContext): Feature {
     subcommands,
     homeSection: async ({ cop }) =>
       searchViews.homeSection(cop.id, await repo.listRecentStruggles(ctx.db, cop.id, HOME_RECENT)),
+    homeCoordinatorSection: async () => searchViews.homeModerationBlocks(),
     jobs: [
       {
         name: 'prune-unposted-struggles',

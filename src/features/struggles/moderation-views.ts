@@ -1,5 +1,5 @@
 import type { KnownBlock, ModalView } from '@slack/types';
-import { context, section } from '../../slack/blocks';
+import { actions, button, context, section } from '../../slack/blocks';
 import { channelLink, mention, quote } from '../../slack/text';
 import { safeText } from './rules';
 import { IDS, linkTo, plain, progressView } from './views';
@@ -20,7 +20,7 @@ export function reportModal(target: 'post' | 'reply', id: number): ModalView {
         type: 'input',
         block_id: 'reason',
         optional: true,
-        label: plain('Why? (optional)'),
+        label: plain('Why are you reporting it?'),
         element: { type: 'plain_text_input', action_id: 'reason', multiline: true, max_length: 1000 },
       },
       context(':information_source: Reports are not anonymous: the coordinators will see that you sent it.'),
@@ -36,20 +36,22 @@ export const reportSentView = (coordinators: number): ModalView =>
 
 export function reportDm(input: {
   reporterId: string;
-  target: 'post' | 'reply';
+  target: { target: 'post' | 'reply'; id: number };
   permalink: string | null;
   channelId: string;
   reason: string;
 }): { text: string; blocks: KnownBlock[] } {
-  const what = input.target === 'post' ? 'an anonymous struggle' : 'an anonymous reply';
+  const what = input.target.target === 'post' ? 'an anonymous struggle' : 'an anonymous reply';
   const text = `${mention(input.reporterId)} reported ${what} in ${channelLink(input.channelId)}.`;
   const blocks: KnownBlock[] = [
     section(`:triangular_flag_on_post: ${text} ${linkTo(input.permalink, input.channelId, 'Open it')}`),
   ];
   if (input.reason) blocks.push(section(`*Reason*\n${quote(safeText(input.reason))}`));
   blocks.push(
+    actions('struggles:report', button('Hide it', IDS.hide, `${input.target.target}:${input.target.id}`, 'danger')),
     context(
-      'As a coordinator you can hide it from its ⋮ menu: it is replaced by a short notice and left out of search.',
+      'Hiding replaces it with a short notice and leaves it out of search. You can also hide a post from its ' +
+        'message menu: *More message shortcuts* → *Hide (coordinators)*.',
     ),
   );
   return { text, blocks };

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { actions, button, section } from '../../slack/blocks';
+import { actions, button, homeTitle, section } from '../../slack/blocks';
 import { quote } from '../../slack/text';
 import type { StruggleSummary } from './repository';
 import { excerpt, safeText } from './rules';
@@ -18,7 +18,8 @@ export function searchResults(
   hits: SearchHit[],
   helpful: ReplyRow[],
 ): { text: string; blocks: KnownBlock[] } {
-  const shown = safeText(excerpt(words, 100));
+  // The words as typed, without the quote marks of a phrase search: we put them in quotes ourselves.
+  const shown = safeText(excerpt(words.replace(/["“”]/g, '').replace(/\s+/g, ' ').trim(), 100));
   if (hits.length === 0) {
     const text = `No struggles match “${shown}”. Try other words, or share yours with \`/cop struggle\`.`;
     return { text, blocks: [section(text)] };
@@ -27,7 +28,9 @@ export function searchResults(
   for (const hit of hits) {
     const answers = helpful.filter((r) => r.struggle_id === hit.id).slice(0, 3);
     const lines = [
-      `${hit.resolved ? ':white_check_mark:' : ':thought_balloon:'} ${quote(safeText(excerpt(hit.text, 300)))}`,
+      // The excerpt on lines of its own: a block quote's ">" only works at the start of a line.
+      hit.resolved ? ':white_check_mark: *Resolved*' : ':thought_balloon: *Open*',
+      quote(safeText(excerpt(hit.text, 300))),
       `${linkTo(hit.permalink, hit.channelId, 'Open the thread')}${hit.tags ? ` · Topics: ${safeText(hit.tags)}` : ''}`,
     ];
     if (answers.length) {
@@ -49,12 +52,19 @@ export function homeSection(copId: number, recent: StruggleSummary[]): KnownBloc
     (s) =>
       `• ${s.resolved ? ':white_check_mark: ' : ''}${linkTo(s.permalink, s.channelId, safeText(excerpt(s.excerpt, 80)) || 'a struggle')}`,
   );
-  // A part of one CoP's block, titled like its norms and proposals: a header here would read
-  // as a new page section, and the next CoP's title would seem to fall under it.
+  return [
+    homeTitle(':thought_balloon:', 'Recent struggles'),
+    section(lines.length ? lines.join('\n') : 'None shared yet. Be the first: it is anonymous.'),
+    actions(`struggles:home:${copId}`, button('Share a struggle anonymously', IDS.open, String(copId))),
+  ];
+}
+
+/** The coordinators' part: how to moderate, since the public posts carry no coordinator control. */
+export function homeModerationBlocks(): KnownBlock[] {
   return [
     section(
-      `*Recent struggles*\n${lines.length ? lines.join('\n') : '_None shared yet. Be the first: it is anonymous._'}`,
+      '*Moderation:* to hide an anonymous struggle or reply, open its message menu (⋮) → *Hide (coordinators)*. ' +
+        'Members report posts to you from the post’s ⋮ menu; a report comes as a DM with a *Hide it* button.',
     ),
-    actions(`struggles:home:${copId}`, button('Share a struggle anonymously', IDS.open, String(copId))),
   ];
 }

@@ -211,6 +211,14 @@ export async function locate(db: Db, t: ModerationTarget) {
   return { struggle, reply, ts: reply.message_ts, hidden: reply.hidden_at !== null || struggle.hidden_at !== null };
 }
 
+/** The anonymous post or reply a message is, if it is one of the bot's (a member's own reply is not). */
+export async function targetOfMessage(db: Db, channelId: string, ts: string): Promise<ModerationTarget | undefined> {
+  const struggle = await repo.findStruggleByMessage(db, channelId, ts);
+  if (struggle) return { target: 'post', id: struggle.id };
+  const reply = await replies.findReplyByMessage(db, channelId, ts);
+  return reply && reply.kind !== 'member' ? { target: 'reply', id: reply.id } : undefined;
+}
+
 /** A coordinator hides a post or a reply; false when it already was. */
 export async function hide(db: Db, t: ModerationTarget, now: Date): Promise<boolean> {
   const hidden = t.target === 'post' ? await repo.hideStruggle(db, t.id, now) : await replies.hideReply(db, t.id, now);

@@ -15,6 +15,8 @@ export const IDS = {
   manage: 'struggles:manage',
   reportSubmit: 'struggles:report',
   helpfulShortcut: 'struggles:helpful',
+  hideShortcut: 'struggles:hide',
+  hide: 'struggles:hide_now',
 } as const;
 
 export const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
@@ -29,9 +31,9 @@ export function linkTo(permalink: string | null, channelId: string, label: strin
 const noticeBlocks = (notice?: string): KnownBlock[] => (notice ? [section(`:warning: ${notice}`)] : []);
 
 export const PROMISE_NOTE =
-  'Your name is not shown on the post and is not stored by the bot. Only you get a DM with buttons ' +
-  'to follow up anonymously or mark it resolved. Slack itself still keeps its own records (workspace ' +
-  'admins’ exports, your DM); see the README.';
+  'Your name is not shown on the post and the bot does not store who wrote it. You get a private DM ' +
+  'with buttons to follow up anonymously or mark it resolved. Slack itself keeps its usual records ' +
+  '(your DM with the bot, and the exports workspace admins can make).';
 
 export function struggleModal(copId: number, values: Partial<StruggleInput> = {}, notice?: string): ModalView {
   const blocks: KnownBlock[] = [...noticeBlocks(notice)];
@@ -53,7 +55,7 @@ export function struggleModal(copId: number, values: Partial<StruggleInput> = {}
       type: 'input',
       block_id: 'tags',
       optional: true,
-      label: plain('Topics (optional)'),
+      label: plain('Topics'),
       hint: plain('Comma-separated, e.g. testing, code review'),
       element: {
         type: 'plain_text_input',
@@ -66,7 +68,7 @@ export function struggleModal(copId: number, values: Partial<StruggleInput> = {}
       type: 'input',
       block_id: 'tried',
       optional: true,
-      label: plain('What I have tried (optional)'),
+      label: plain('What I have tried'),
       element: {
         type: 'plain_text_input',
         action_id: 'tried',
@@ -111,15 +113,13 @@ export function sharedView(permalink: string | null, channelId: string, dmSent: 
 
 // ---- Messages in the channel ---------------------------------------------
 
+/** What every member may do with a post or reply (coordinators hide with a message shortcut). */
 function manageMenu(target: 'post' | 'reply', id: number): Overflow {
   const option = (text: string, value: string): PlainTextOption => ({ text: plain(text), value });
   return {
     type: 'overflow',
     action_id: IDS.manage,
-    options: [
-      option('Report to coordinators', `report:${target}:${id}`),
-      option('Hide (coordinators)', `hide:${target}:${id}`),
-    ],
+    options: [option('Report to coordinators', `report:${target}:${id}`)],
   };
 }
 
@@ -236,12 +236,20 @@ export function authorDm(
     text,
     blocks: [
       section(
-        `:lock: ${text} Nobody else sees this message, and the bot keeps no record that it was you.\n` +
-          'To hear about replies, open the thread and choose *Get notified about new replies*.',
+        `:lock: ${text} This message is only for you: the bot keeps no record that it was you, ` +
+          'so these buttons are how you act as its author.',
+      ),
+      section(
+        '• *Follow up anonymously* posts a reply in its thread, marked “Original poster”, with no name on it.\n' +
+          (resolved ? '' : '• *Mark resolved* tells the group your struggle is settled; the post shows it.\n') +
+          'Keep this message if you may want to do either later.',
       ),
       ...(resolved ? [context(':white_check_mark: You marked it resolved.')] : []),
       actions('author', ...buttons),
-      context('These buttons are your only way to act as its author: anyone holding this message could use them.'),
+      context(
+        'To hear about replies, open the thread and choose *Get notified about new replies*. ' +
+          'Anyone who sees this message could use its buttons, so don’t forward it.',
+      ),
     ],
   };
 }
