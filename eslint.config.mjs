@@ -115,7 +115,4 @@ export default tseslint.config(
   ...FEATURES.map((feature) =>
     featureBoundary(feature, { files: [`src/features/${feature}/rules.ts`], extra: PURE_RULES }),
   ),
-  // The norms vote path still reads membership from the community repository until its own
-  // rework (issue 8 part 3) moves it to ctx.community; only that file, only that feature.
-  featureBoundary('norms', { exceptFeatures: ['community'], files: ['src/features/norms/service.ts'] }),
 );

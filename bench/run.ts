@@ -2,8 +2,8 @@
  * npm run bench [-- --concurrency 50 --requests 2000 --db postgres|embedded|both
  *                   --duplicates 0.1 --strict]
  *
- * Drives the running bot (createApp, HTTP mode, the real receiver acking before listeners run,
- * as in production) with signed `/cop norms` requests and reaction-vote events, on Postgres (a
+ * Drives the running bot (createApp, HTTP mode, the real receiver as in production: commands
+ * acked before their work, reaction votes once written) with signed `/cop norms` requests and reaction-vote events, on Postgres (a
  * throwaway database it creates and drops) and on the embedded server, beside a bare Bolt app acking the
  * same requests in the same run (before and after the bot's, averaged). Prints throughput and
  * p50/p99 ack latency, the vote tallies it expected and found, and the bot's idle resident memory

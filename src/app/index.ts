@@ -121,14 +121,16 @@ export function createApp(deps: AppDeps): CopBot {
   };
 
   // The features, in the order their parts appear in help and the App Home.
+  const communityOfPractice = communityFeature(ctx, {
+    allSubcommands: () => catalogue.subcommands(),
+    joinHooks: () => catalogue.joinHooks(),
+    botUserId: () => identity.botUserId,
+  });
   catalogue.add(
-    communityFeature(ctx, {
-      allSubcommands: () => catalogue.subcommands(),
-      joinHooks: () => catalogue.joinHooks(),
-      botUserId: () => identity.botUserId,
-    }),
+    communityOfPractice,
     homeFeature(home),
-    normsFeature(ctx),
+    // A vote may arrive before its voter's join event: the community checks them with Slack.
+    normsFeature(ctx, { confirmMember: communityOfPractice.confirmMember }),
     strugglesFeature(ctx),
   );
   // Meetings' agenda gathers what the features above contribute (struggles since the last meeting).

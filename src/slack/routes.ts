@@ -14,8 +14,12 @@ import type {
 } from '@slack/bolt';
 import type { AppLogger } from '../logger';
 import type { AfterAckQueue, Release } from './after-ack';
+import { heldAckOf, holdEventAcks } from './held-acks';
 import { postOnce } from './post';
 import { isDatabaseUnavailable, TRY_AGAIN_SHORTLY, unavailableModal } from './unavailable';
+
+/** How long an event's ack may wait for its handler's write: under Slack's 3 s, with room for the network. */
+const HELD_ACK_TIMEOUT_MS = 2_500;
 
 /** An action_id, callback_id or event type: exact, or a pattern. */
 export type RouteKey = string | RegExp;
@@ -79,9 +83,10 @@ class RouteTable {
  * What a command's handler, or a modal submission's, does after its ack waits for a slot of the
  * after-ack queue; when too many wait, a command is answered at once that the bot is busy.
  * Clicks (block actions, shortcuts) and commands that open a modal run at once: a modal's
- * `trigger_id` expires 3 seconds after the click, too soon to wait behind a burst. Events are
- * acknowledged before their handlers run and are not queued: the reaction votes of a burst must
- * reach the vote batcher together.
+ * `trigger_id` expires 3 seconds after the click, too soon to wait behind a burst. Events are not
+ * queued: the reaction votes of a burst must reach the vote batcher together. Most events are
+ * acknowledged before their handlers run; those registered with `eventWithAck` only when their
+ * handler acks, once its work is stored.
  */
 export class SlackRoutes {
   private readonly commands = new RouteTable();
@@ -89,6 +94,7 @@ export class SlackRoutes {
   private readonly views = new RouteTable();
   private readonly shortcuts = new RouteTable();
   private readonly events = new RouteTable();
+  private readonly eventsWithAck = new Set<string>();
   private readonly options = new RouteTable();
   private readonly runsAtOnce = new Map<string, NonNullable<CommandOptions['runsAtOnce']>>();
   private atOnce = 0;
@@ -123,6 +129,22 @@ export class SlackRoutes {
   }
 
   event<E extends string>(type: E, handler: Middleware<SlackEventMiddlewareArgs<E>>) {
+    this.events.add(type, handler as unknown as Handler);
+  }
+
+  /**
+   * An event Slack gets its 2xx for only once `ack()` is called (after the handler's write has
+   * committed), or once the handler finished without calling it. A handler that throws first, or
+   * does not ack within 2.5 s, leaves the delivery refused (HTTP 500, or no Socket Mode ack), so
+   * Slack delivers it again (it retries three times): nothing acknowledged is lost.
+   */
+  eventWithAck<E extends string>(
+    type: E,
+    handler: (
+      args: Omit<SlackEventMiddlewareArgs<E>, 'ack'> & AllMiddlewareArgs & { ack(): Promise<void> },
+    ) => Promise<void>,
+  ) {
+    this.eventsWithAck.add(type);
     this.events.add(type, handler as unknown as Handler);
   }
 
@@ -171,6 +193,12 @@ export class SlackRoutes {
         await runAll('options', args.payload.action_id, handlers, args as unknown as Args);
       });
     }
+    if (this.eventsWithAck.size) holdEventAcks(app, (body) => this.holdsAck(body), HELD_ACK_TIMEOUT_MS, this.logger);
+  }
+
+  private holdsAck(body: unknown): boolean {
+    const event = (body as { type?: unknown; event?: { type?: unknown } | null } | null | undefined) ?? {};
+    return event.type === 'event_callback' && this.eventsWithAck.has(String(event.event?.type));
   }
 
   private async dispatch(kind: string, table: RouteTable, key: string, args: Args): Promise<void> {
@@ -181,6 +209,23 @@ export class SlackRoutes {
       this.logger.debug(`no listener for ${kind} ${key}`);
       await args.ack?.();
       return;
+    }
+    const held = kind === 'event' ? heldAckOf((args as { body?: unknown }).body) : undefined;
+    if (held) {
+      // Each handler acks its own part; the delivery is acked when all did.
+      const withAcks = handlers.map((handler): Handler => {
+        const ack = held.expect();
+        return async (handlerArgs) => {
+          try {
+            await handler({ ...handlerArgs, ack });
+          } catch (error) {
+            held.refuse(`a listener for event ${key} failed`);
+            throw error;
+          }
+          await ack();
+        };
+      });
+      return runAll(kind, key, withAcks, args);
     }
     if (kind === 'event' || !args.ack) return runAll(kind, key, handlers, args);
     if (kind === 'action' || kind === 'shortcut' || this.commandRunsAtOnce(key, args)) {

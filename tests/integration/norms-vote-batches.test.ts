@@ -1,6 +1,6 @@
 import { seedOpenProposal, type Seeded } from '../support/seed';
 import { AppLogger } from '../../src/logger';
-import { ReactionVoteBatcher, writeReactionVotes, type ReactionVote } from '../../src/features/norms/vote-batches';
+import { VoteBatcher, writeVotes, type Vote } from '../../src/features/norms/vote-batches';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database';
 
 describe.each(DATABASE_KINDS)('reaction votes written in batches on %s', (kind) => {
@@ -11,13 +11,13 @@ describe.each(DATABASE_KINDS)('reaction votes written in batches on %s', (kind) 
   const now = new Date();
   let events = 0;
 
-  const vote = (userId: string, extra: Partial<ReactionVote> = {}): ReactionVote => ({
+  const vote = (userId: string, extra: Partial<Vote> = {}): Vote => ({
     eventId: `Ev${kind}${(events += 1)}`,
-    channelId: s.channelId,
-    messageTs: s.messageTs,
+    on: { channelId: s.channelId, messageTs: s.messageTs },
     userId,
     stance: 'support',
     withdraw: false,
+    reason: null,
     actedAt: `2026-03-02T09:00:00.${String(events).padStart(6, '0')}Z`,
     ...extra,
   });
@@ -46,19 +46,28 @@ describe.each(DATABASE_KINDS)('reaction votes written in batches on %s', (kind) 
       vote(b!, { stance: 'object' }),
       vote(c!, { withdraw: true }), // nothing to withdraw: an empty vote keeps its time
       vote('UOUTSIDER'),
-      vote(d!, { messageTs: '1700000000.000001' }), // not a proposal
+      vote(d!, { on: { channelId: s.channelId, messageTs: '1700000000.000001' } }), // not a proposal
     ];
-    const outcomes = await database.db.transaction().execute((trx) => writeReactionVotes(trx, batch, now));
-    expect(outcomes.map((o) => o.kind)).toEqual(['counted', 'counted', 'counted', 'not-member', 'ignored']);
+    const outcomes = await database.db.transaction().execute((trx) => writeVotes(trx, batch, now));
+    expect(outcomes.map((o) => (o.kind === 'refused' ? o.reason : o.kind))).toEqual([
+      'counted',
+      'counted',
+      'counted',
+      'not-member',
+      'ignored',
+    ]);
+    // A refused vote's event is not claimed: delivered again once its voter is a member, it counts.
+    const claims = await database.db.selectFrom('processed_events').select('event_id').execute();
+    expect(claims.map((c) => c.event_id)).not.toContain(batch[3]!.eventId);
     expect(outcomes.slice(0, 3).map((o) => o.kind === 'counted' && o.changed)).toEqual([true, true, true]);
 
     // The same event again counts once; an older action of the same member loses.
     const again = await database.db
       .transaction()
       .execute((trx) =>
-        writeReactionVotes(trx, [first, vote(b!, { stance: 'support', actedAt: '2026-03-02T08:00:00.000000Z' })], now),
+        writeVotes(trx, [first, vote(b!, { stance: 'support', actedAt: '2026-03-02T08:00:00.000000Z' })], now),
       );
-    expect(again.map((o) => o.kind)).toEqual(['duplicate', 'counted']);
+    expect(again.map((o) => (o.kind === 'refused' ? o.reason : o.kind))).toEqual(['duplicate', 'counted']);
     expect(again[1]!.kind === 'counted' && again[1]!.changed).toBe(false);
     const stored = await stances();
     expect([stored.get(a!), stored.get(b!), stored.get(c!), stored.has('UOUTSIDER')]).toEqual([
@@ -71,7 +80,7 @@ describe.each(DATABASE_KINDS)('reaction votes written in batches on %s', (kind) 
 
   it('takes a burst in few transactions, keeping each member’s actions in order and every vote', async () => {
     const voters = s.voters.slice(10, 40);
-    const burst: ReactionVote[] = [];
+    const burst: Vote[] = [];
     voters.forEach((user, i) => {
       if (i % 3 === 0) {
         // Reacted then withdrew, delivered together: the withdrawal is later and wins.
@@ -84,7 +93,7 @@ describe.each(DATABASE_KINDS)('reaction votes written in batches on %s', (kind) 
         burst.push(vote(user), vote(user)); // two events, same stance
       }
     });
-    const batcher = new ReactionVoteBatcher(database.db, () => now, logger);
+    const batcher = new VoteBatcher(database.db, () => now, logger);
     const outcomes = await Promise.all(burst.map((v) => batcher.write(v)));
     expect(outcomes.every((o) => o.kind === 'counted')).toBe(true);
     // A lone first vote, then the rest together, each member's second action in the batch after.
@@ -98,9 +107,9 @@ describe.each(DATABASE_KINDS)('reaction votes written in batches on %s', (kind) 
 
   it('refuses votes on a closed proposal', async () => {
     await database.db.updateTable('proposals').set({ status: 'declined' }).where('id', '=', s.proposalId).execute();
-    const batcher = new ReactionVoteBatcher(database.db, () => now, logger);
+    const batcher = new VoteBatcher(database.db, () => now, logger);
     const outcome = await batcher.write(vote(s.voters[5]!));
-    expect(outcome.kind).toBe('closed');
+    expect(outcome.kind === 'refused' && outcome.reason).toBe('closed');
     expect((await stances()).has(s.voters[5]!)).toBe(false);
   });
 });

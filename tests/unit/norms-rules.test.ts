@@ -1,6 +1,7 @@
 import {
   DEFAULT_RULE,
   decide,
+  judgeVote,
   isAdopted,
   quorumSupporters,
   ruleInWords,
@@ -118,5 +119,46 @@ describe('Slack timestamps', () => {
     expect(slackTimeToIso('1360782804.083113')).toBe('2013-02-13T19:13:24.083113Z');
     expect(slackTimeToIso('1700000000.1')).toBe('2023-11-14T22:13:20.100000Z');
     expect(slackTimeToIso('1700000000')).toBe('2023-11-14T22:13:20.000000Z');
+  });
+});
+
+describe('judgeVote: the one decision for every vote', () => {
+  const now = new Date('2026-03-02T09:00:00Z');
+  const open = { status: 'open' as const, closes_at: new Date('2026-03-09T09:00:00Z') };
+  const facts = (over: Partial<Parameters<typeof judgeVote>[0]> = {}) => ({
+    decision: open,
+    now,
+    member: true,
+    firstDelivery: true,
+    ...over,
+  });
+
+  it('counts a member’s first delivery while voting is open', () => {
+    expect(judgeVote(facts())).toEqual({ kind: 'counted' });
+  });
+
+  it('refuses once the window has ended, at its very end too, and once decided', () => {
+    expect(judgeVote(facts({ now: open.closes_at }))).toEqual({ kind: 'refused', reason: 'closed' });
+    expect(judgeVote(facts({ now: new Date(open.closes_at.getTime() - 1) }))).toEqual({ kind: 'counted' });
+    for (const status of ['adopted', 'declined'] as const) {
+      expect(judgeVote(facts({ decision: { ...open, status } }))).toEqual({ kind: 'refused', reason: 'closed' });
+    }
+  });
+
+  it('refuses non-members, and a delivery already counted', () => {
+    expect(judgeVote(facts({ member: false }))).toEqual({ kind: 'refused', reason: 'not-member' });
+    expect(judgeVote(facts({ firstDelivery: false }))).toEqual({ kind: 'refused', reason: 'duplicate' });
+  });
+
+  it('says closed before anything else, then not a member, then duplicate', () => {
+    const closed = { ...open, status: 'declined' as const };
+    expect(judgeVote(facts({ decision: closed, member: false, firstDelivery: false }))).toEqual({
+      kind: 'refused',
+      reason: 'closed',
+    });
+    expect(judgeVote(facts({ member: false, firstDelivery: false }))).toEqual({
+      kind: 'refused',
+      reason: 'not-member',
+    });
   });
 });

@@ -5,12 +5,22 @@ import type { AppLogger } from '../../logger';
 import { findSlackUsers, refreshAllUsers, toRecord, upsertSlackUsers, type SlackUserRecord } from '../../slack/users';
 import * as repo from './repository';
 
+/** How long a channel's member list read for an early voter is trusted: a burst of votes reads it once. */
+const CHANNEL_MEMBERS_TTL_MS = 5_000;
+
 // Past this many users unknown to the cache, one paginated users.list (Tier 2, 200 a page)
 // is cheaper than one users.info (Tier 4) each.
 const USERS_INFO_LIMIT = 20;
 
 /** Knows which workspace users are human members of each CoP, from the database cache. */
 export class MemberDirectory {
+  private readonly channelMembers = new Map<string, { at: number; members: Promise<Set<string>> }>();
+  /**
+   * Who this instance saw leave a CoP (`copId:userId`) and not rejoin: Slack's member list may
+   * lag behind the leave event, and a vote must not bring them back.
+   */
+  private readonly departed = new Set<string>();
+
   constructor(
     private readonly db: Db,
     private readonly client: WebClient,
@@ -23,18 +33,50 @@ export class MemberDirectory {
     now: Date,
     botUserId?: string,
   ): Promise<{ members: number; added: number; removed: number; addedIds: string[] }> {
-    const channelMembers: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.client.conversations.members({ channel: cop.channel_id, limit: 1000, cursor });
-      channelMembers.push(...(page.members ?? []));
-      cursor = page.response_metadata?.next_cursor || undefined;
-    } while (cursor);
-
+    const channelMembers = await this.readChannelMembers(cop.channel_id);
     const humans = await this.humansAmong(channelMembers, cop.team_id, now, botUserId);
     const { added, removed, addedIds } = await repo.replaceMembers(this.db, cop.id, humans, now);
     this.logger.info(`members synced for cop ${cop.id}: ${humans.length} members, ${added} added, ${removed} removed`);
     return { members: humans.length, added, removed, addedIds };
+  }
+
+  /**
+   * Whether Slack has the user in the channel now, from a list read at most a few seconds ago
+   * (for votes that arrive before their voter's join event; one read serves a burst of them).
+   */
+  private async inChannel(channelId: string, userId: string): Promise<boolean> {
+    const now = Date.now();
+    let cached = this.channelMembers.get(channelId);
+    if (!cached || now - cached.at > CHANNEL_MEMBERS_TTL_MS) {
+      cached = { at: now, members: this.readChannelMembers(channelId).then((ids) => new Set(ids)) };
+      this.channelMembers.set(channelId, cached);
+      // A failed read is not kept: the next vote asks again.
+      cached.members.catch(() => this.channelMembers.delete(channelId));
+    }
+    return (await cached.members).has(userId);
+  }
+
+  /** Notes a leave (or a rejoin) seen in an event, for `mayHaveJoined`. */
+  noteMembership(copId: number, userId: string, inChannel: boolean): void {
+    if (inChannel) this.departed.delete(`${copId}:${userId}`);
+    else this.departed.add(`${copId}:${userId}`);
+  }
+
+  /** Whether a voter not cached as a member may have joined with their event still on its way. */
+  async mayHaveJoined(cop: Cop, userId: string): Promise<boolean> {
+    if (this.departed.has(`${cop.id}:${userId}`)) return false;
+    return this.inChannel(cop.channel_id, userId);
+  }
+
+  private async readChannelMembers(channelId: string): Promise<string[]> {
+    const members: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.client.conversations.members({ channel: channelId, limit: 1000, cursor });
+      members.push(...(page.members ?? []));
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    return members;
   }
 
   /** Whether a user is a human (not a bot, app or deactivated account), caching what Slack says. */

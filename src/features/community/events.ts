@@ -24,6 +24,51 @@ export async function welcomeMember(
   await ctx.refreshHome(userId);
 }
 
+/**
+ * Records a human in the home channel as a member and welcomes them, once; true when they are a
+ * member. `welcome` says whether to wait for the welcome (a vote does not: its ack is waiting).
+ */
+async function admitMember(
+  ctx: FeatureContext,
+  directory: MemberDirectory,
+  hooks: MemberJoinedHook[],
+  cop: Cop,
+  userId: string,
+  botUserId: string | undefined,
+  welcome: 'await' | 'in the background' = 'await',
+): Promise<boolean> {
+  if (!(await directory.isHuman(userId, cop.team_id, ctx.clock.now(), botUserId))) return false;
+  if (!(await repo.addMember(ctx.db, cop.id, userId))) return true;
+  ctx.logger.info(`member joined cop ${cop.id}`);
+  // welcomeMember logs its own failures.
+  const welcoming = welcomeMember(ctx, hooks, cop, userId);
+  if (welcome === 'await') await welcoming;
+  return true;
+}
+
+/**
+ * For a vote whose voter is not a member yet in the cache: Slack may have them in the channel
+ * already, their member_joined_channel event not yet arrived. If so they are recorded (and
+ * welcomed) as the event would have. A Slack failure counts as "not a member" for now.
+ */
+export async function confirmMember(
+  ctx: FeatureContext,
+  directory: MemberDirectory,
+  hooks: MemberJoinedHook[],
+  botUserId: string | undefined,
+  copId: number,
+  userId: string,
+): Promise<boolean> {
+  try {
+    const cop = await repo.findCopById(ctx.db, copId);
+    if (!cop || !(await directory.mayHaveJoined(cop, userId))) return false;
+    return await admitMember(ctx, directory, hooks, cop, userId, botUserId, 'in the background');
+  } catch (error) {
+    ctx.logger.warn(`checking a voter's membership of cop ${copId} with Slack failed`, error);
+    return false;
+  }
+}
+
 /** Keeps the cached membership fresh as people join and leave the home channel. */
 export function registerMembershipEvents(
   routes: SlackRoutes,
@@ -38,11 +83,8 @@ export function registerMembershipEvents(
     const teamId = parsed.data.team ?? ('team_id' in body ? String(body.team_id) : '');
     const cop = await repo.findCopByChannel(ctx.db, teamId, channel);
     if (!cop) return;
-    if (!(await directory.isHuman(user, cop.team_id, ctx.clock.now(), context.botUserId))) return;
-    const added = await repo.addMember(ctx.db, cop.id, user);
-    if (!added) return;
-    ctx.logger.info(`member joined cop ${cop.id}`);
-    await welcomeMember(ctx, onJoined(), cop, user);
+    directory.noteMembership(cop.id, user, true);
+    await admitMember(ctx, directory, onJoined(), cop, user, context.botUserId);
   });
 
   routes.event('member_left_channel', async ({ event, body }) => {
@@ -52,6 +94,7 @@ export function registerMembershipEvents(
     const teamId = parsed.data.team ?? ('team_id' in body ? String(body.team_id) : '');
     const cop = await repo.findCopByChannel(ctx.db, teamId, channel);
     if (!cop) return;
+    directory.noteMembership(cop.id, user, false);
     if (await repo.removeMember(ctx.db, cop.id, user)) {
       ctx.logger.info(`member left cop ${cop.id}`);
       await ctx.refreshHome(user);

@@ -1,7 +1,7 @@
 import type { Feature, FeatureContext, Subcommand } from '../types';
 import { communitySubcommands } from './commands';
 import { MemberDirectory } from './directory';
-import { registerMembershipEvents, welcomeMember, type MemberJoinedHook } from './events';
+import { confirmMember, registerMembershipEvents, welcomeMember, type MemberJoinedHook } from './events';
 import * as repo from './repository';
 
 const HOUR = 60 * 60 * 1000;
@@ -19,11 +19,17 @@ export function communityFeature(
     joinHooks: () => MemberJoinedHook[];
     botUserId: () => string | undefined;
   },
-): Feature & { directory: MemberDirectory } {
+): Feature & {
+  directory: MemberDirectory;
+  /** For votes that arrive before their voter's join event (see confirmMember). */
+  confirmMember(copId: number, userId: string): Promise<boolean>;
+} {
   const directory = new MemberDirectory(ctx.db, ctx.client, ctx.logger.child('members'));
   return {
     name: 'community',
     directory,
+    confirmMember: (copId, userId) =>
+      confirmMember(ctx, directory, options.joinHooks(), options.botUserId(), copId, userId),
     subcommands: communitySubcommands(ctx, directory, options.allSubcommands),
     register: (routes) => registerMembershipEvents(routes, ctx, directory, options.joinHooks),
     jobs: [

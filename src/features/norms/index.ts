@@ -9,15 +9,18 @@ import { ProposalPublisher } from './publisher';
 import { NormsService } from './service';
 import { registerVoteListeners } from './vote-listeners';
 import type { ProposalSnapshot } from './service';
-import { VoteRecorder } from './votes';
+import { VoteRecorder, type ConfirmMember } from './votes';
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** Co-constructed norms: proposals, votes by reaction or button, outcomes, nudges, the norm set. */
-export function normsFeature(ctx: FeatureContext): Feature {
+/**
+ * Co-constructed norms: proposals, votes by reaction or button, outcomes, nudges, the norm set.
+ * `confirmMember` (the community's) checks with Slack a voter whose join event has not arrived.
+ */
+export function normsFeature(ctx: FeatureContext, options: { confirmMember: ConfirmMember }): Feature {
   const logger = ctx.logger.child('norms');
-  const service = new NormsService(ctx.db, ctx.clock, logger);
-  const votes = new VoteRecorder(ctx.db, ctx.clock, logger);
+  const service = new NormsService(ctx.db, ctx.community, ctx.clock, logger);
+  const votes = new VoteRecorder(ctx.db, ctx.clock, logger, options.confirmMember);
   const publisher = new ProposalPublisher(ctx.client, service, logger);
   const permalinks = new Permalinks(ctx.client);
   const linksOf = (open: ProposalSnapshot[]): Promise<ProposalLinks> =>

@@ -1,18 +1,27 @@
 import type { WebClient } from '@slack/web-api';
 import type { Cop, Proposal } from '../../db/schema';
 import type { AppLogger } from '../../logger';
-import type { Decision, NormsService, ProposalInput } from './service';
+import type { NormsService, ProposalInput, Settled } from './service';
 import { announcementParams, proposalMessage, PROPOSAL_POST_FAILED } from './views';
 import { postOnce } from '../../slack/post';
 
+/** Waits before settling a proposal again after a failure: 1 s, doubling, at most a minute apart. */
+const RETRY_BASE_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+/** Gives up after this many tries in a row (about 15 minutes); the next vote or decision starts afresh. */
+const RETRY_ATTEMPTS = 20;
+
 /**
  * The Slack side of proposals: posting them, keeping their message current, announcing outcomes.
- * Message refreshes are coalesced per proposal: during a burst of votes at most one update is in
- * flight and one waits, and each reads the tally afresh, so the last one shows the final count.
+ * Settling is coalesced per proposal: during a burst of votes at most one run is in flight and
+ * one waits, and each reads the tally afresh, so the last one shows the final count. A run that
+ * fails (the database or Slack away) is tried again later, so the message always ends up true.
  */
 export class ProposalPublisher {
-  private readonly refreshing = new Coalescer();
   private readonly settling = new Coalescer();
+  private readonly retries = new Map<number, { attempt: number; timer: NodeJS.Timeout }>();
+  /** Proposals closed by a run that failed before its announcement: the retry announces. */
+  private readonly unannounced = new Set<number>();
 
   constructor(
     private readonly client: WebClient,
@@ -49,57 +58,82 @@ export class ProposalPublisher {
   }
 
   /**
-   * After a vote: decide if the rule allows, update the message, announce an outcome. Coalesced
-   * per proposal like the refreshes: a burst of votes runs this a few times, not once per vote,
-   * and a run always starts after the caller's vote was committed, so the last one sees every
-   * vote and adopts as soon as the rule is met (the conditional close lets only one run adopt).
+   * After a vote: decide if the rule allows, update the message, announce an outcome, all from
+   * one read of the tally. A run always starts after the caller's vote was committed, so the last
+   * one sees every vote and adopts as soon as the rule is met (the conditional close lets only one
+   * run adopt). Resolves when the message is current, or a retry is scheduled.
    */
-  afterVote(proposal: Proposal): Promise<void> {
-    return this.settling.run(proposal.id, () => this.settle(proposal.id));
+  afterVote(proposalId: number): Promise<void> {
+    return this.settling.run(proposalId, () => this.settle(proposalId));
   }
 
   /** Shows a decision made by a job: the message, then the thread reply. */
-  async showDecision(decision: Decision): Promise<void> {
-    await this.refresh(decision.proposal.id);
-    await this.announce(decision);
-  }
-
-  refresh(proposalId: number): Promise<void> {
-    return this.refreshing.run(proposalId, () => this.render(proposalId));
+  async showDecision(settled: Settled): Promise<void> {
+    const proposalId = settled.snapshot.proposal.id;
+    try {
+      await this.show(settled);
+    } catch (error) {
+      this.failed(proposalId, settled, error);
+    }
   }
 
   private async settle(proposalId: number): Promise<void> {
-    let decision: Decision | undefined;
+    let settled: Settled | undefined;
     try {
-      decision = await this.service.evaluate(proposalId);
+      settled = await this.service.settle(proposalId);
+      if (settled) await this.show(settled);
+      this.succeeded(proposalId);
     } catch (error) {
-      // The scheduled check decides it on its next tick.
-      this.logger.error(`deciding proposal ${proposalId} after a vote failed`, error);
-    }
-    await this.refresh(proposalId);
-    if (decision?.closed) await this.announce(decision);
-  }
-
-  private async render(proposalId: number): Promise<void> {
-    try {
-      const proposal = await this.service.findProposal(proposalId);
-      if (!proposal?.message_ts) return;
-      const message = proposalMessage(await this.service.snapshot(proposal));
-      await this.client.chat.update({ channel: proposal.channel_id, ts: proposal.message_ts, ...message });
-    } catch (error) {
-      this.logger.error(`updating the message of proposal ${proposalId} failed`, error);
+      this.failed(proposalId, settled, error);
     }
   }
 
-  private async announce(decision: Decision): Promise<void> {
-    const proposal = decision.proposal;
+  private failed(proposalId: number, settled: Settled | undefined, error: unknown): void {
+    if (settled?.closed) this.unannounced.add(proposalId);
+    this.logger.error(`showing the tally of proposal ${proposalId} failed; trying again later`, error);
+    this.retryLater(proposalId);
+  }
+
+  /** The message from the snapshot, then the outcome in its thread if this settle closed it. */
+  private async show({ snapshot, closed }: Settled): Promise<void> {
+    const proposal = snapshot.proposal;
     if (!proposal.message_ts) return;
+    await this.client.chat.update({
+      channel: proposal.channel_id,
+      ts: proposal.message_ts,
+      ...proposalMessage(snapshot),
+    });
+    if (closed || this.unannounced.delete(proposal.id)) await this.announce(snapshot);
+  }
+
+  /** Settles again after a backoff, so a message a failure left stale ends up true. */
+  private retryLater(proposalId: number): void {
+    const attempt = (this.retries.get(proposalId)?.attempt ?? 0) + 1;
+    clearTimeout(this.retries.get(proposalId)?.timer);
+    if (attempt > RETRY_ATTEMPTS) {
+      this.retries.delete(proposalId);
+      this.logger.error(`gave up updating the message of proposal ${proposalId} after ${RETRY_ATTEMPTS} tries`);
+      return;
+    }
+    const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
+    const timer = setTimeout(() => void this.afterVote(proposalId), delay);
+    timer.unref();
+    this.retries.set(proposalId, { attempt, timer });
+  }
+
+  private succeeded(proposalId: number): void {
+    clearTimeout(this.retries.get(proposalId)?.timer);
+    this.retries.delete(proposalId);
+  }
+
+  /** The outcome in the thread; not retried: posting twice is worse than a missing reply (the message shows it). */
+  private async announce(snapshot: Settled['snapshot']): Promise<void> {
+    const proposal = snapshot.proposal;
     try {
-      const snapshot = await this.service.snapshot(proposal);
       await postOnce(
         this.client,
         // Also sent to the channel: an outcome is news for everyone, not only the thread's followers.
-        { channel: proposal.channel_id, thread_ts: proposal.message_ts, ...announcementParams(snapshot) },
+        { channel: proposal.channel_id, thread_ts: proposal.message_ts!, ...announcementParams(snapshot) },
         { key: `proposal-outcome:${proposal.id}`, logger: this.logger },
       );
     } catch (error) {

@@ -72,6 +72,37 @@ export function supportersNeeded(t: Tally, members: number, rule: VoteRule): num
   return Math.max(0, forQuorum, forApproval, 1 - t.supporters);
 }
 
+// ---- Votes -------------------------------------------------------------------
+
+/** Why a vote was not counted. */
+export type VoteRefusal = 'closed' | 'not-member' | 'duplicate';
+
+export type VoteVerdict = { kind: 'counted' } | { kind: 'refused'; reason: VoteRefusal };
+
+/** What deciding a vote needs to know, whatever carried it (button, modal or reaction). */
+export interface VoteFacts {
+  /** The decision voted on: proposals now, and whatever else members vote on the same way. */
+  decision: Pick<Proposal, 'status' | 'closes_at'>;
+  now: Date;
+  /** Whether the voter is a member of the decision's CoP. */
+  member: boolean;
+  /** False when this delivery's event was already counted (a Slack retry, or another instance). */
+  firstDelivery: boolean;
+}
+
+/**
+ * The one rule every vote goes through: it counts while voting is open, from a member, the first
+ * time its event is delivered. The order matters: a closed vote is refused as closed, whoever cast it.
+ */
+export function judgeVote(f: VoteFacts): VoteVerdict {
+  if (f.decision.status !== 'open' || f.now.getTime() >= f.decision.closes_at.getTime()) {
+    return { kind: 'refused', reason: 'closed' };
+  }
+  if (!f.member) return { kind: 'refused', reason: 'not-member' };
+  if (!f.firstDelivery) return { kind: 'refused', reason: 'duplicate' };
+  return { kind: 'counted' };
+}
+
 // ---- Reactions ---------------------------------------------------------------
 
 const SUPPORT = new Set(['+1', 'thumbsup']);

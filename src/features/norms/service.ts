@@ -3,7 +3,7 @@ import type { Db } from '../../db/database';
 import { withRetry } from '../../db/retry';
 import type { Cop, Norm, Proposal, ProposalKind, Stance } from '../../db/schema';
 import type { AppLogger } from '../../logger';
-import { isCoordinator, isMember, listMemberIds } from '../community/repository';
+import type { Community } from '../types';
 import * as repo from './repository';
 import type { Conn } from './repository';
 import * as votesRepo from './votes-repository';
@@ -42,10 +42,17 @@ export interface Decision {
   norm?: Norm;
 }
 
+/** A proposal settled: what its message and any announcement show (one tally), and whether this call closed it. */
+export interface Settled {
+  snapshot: ProposalSnapshot;
+  closed?: 'adopted' | 'declined';
+}
+
 /** Norms: proposals, votes, outcomes. Rules and transactions; no Slack here. */
 export class NormsService {
   constructor(
     private readonly db: Db,
+    private readonly community: Community,
     private readonly clock: Clock,
     private readonly logger: AppLogger,
   ) {}
@@ -104,26 +111,27 @@ export class NormsService {
   }
 
   /**
-   * Decides a proposal if the rule allows: adopted as soon as it is met, declined past its window.
-   * Runs after the vote's transaction committed, so the last of concurrent votes sees them all;
-   * the conditional close lets only one caller adopt.
+   * Reads a proposal and its tally once, decides it if the rule allows (adopted as soon as it is
+   * met, declined past its window), and returns the snapshot its message and any announcement
+   * show. Runs after the votes' transactions committed, so the last of concurrent votes sees them
+   * all; the conditional close lets only one caller (of any instance) close it.
    */
-  async evaluate(proposalId: number): Promise<Decision | undefined> {
-    const proposal = await repo.findProposal(this.db, proposalId);
-    if (!proposal) return undefined;
-    return this.evaluateOpen(proposal);
-  }
-
-  /** As `evaluate`, for a proposal just read (e.g. by the vote): a stale status is harmless, the close is conditional. */
-  async evaluateOpen(proposal: Proposal): Promise<Decision> {
-    if (proposal.status !== 'open') return { proposal };
-    const { tally, members } = await votesRepo.tallyAndMembers(this.db, proposal);
-    const outcome = decide(tally, members, ruleOf(proposal), this.clock.now(), proposal.closes_at);
-    if (outcome === 'open') return { proposal };
-    return withRetry(() => this.close(proposal, outcome, members), {
-      logger: this.logger,
-      what: `closing proposal ${proposal.id} as ${outcome}`,
-    });
+  async settle(proposalId: number): Promise<Settled | undefined> {
+    const read = await votesRepo.proposalWithTally(this.db, proposalId);
+    if (!read) return undefined;
+    const { tally, members } = read;
+    let decision: Decision = { proposal: read.proposal };
+    if (read.proposal.status === 'open') {
+      const outcome = decide(tally, members, ruleOf(read.proposal), this.clock.now(), read.proposal.closes_at);
+      if (outcome !== 'open') {
+        decision = await withRetry(() => this.close(read.proposal, outcome, members), {
+          logger: this.logger,
+          what: `closing proposal ${proposalId} as ${outcome}`,
+        });
+      }
+    }
+    const snapshot = await this.withNorm({ proposal: decision.proposal, tally, members });
+    return { snapshot, closed: decision.closed };
   }
 
   private close(proposal: Proposal, outcome: 'adopted' | 'declined', members: number): Promise<Decision> {
@@ -148,11 +156,11 @@ export class NormsService {
   }
 
   /** Every open proposal, decided if it can be: the deadline check, and a safety net after failures. */
-  async decideDue(): Promise<Decision[]> {
-    const decided: Decision[] = [];
+  async decideDue(): Promise<Settled[]> {
+    const decided: Settled[] = [];
     for (const open of await repo.listOpenProposals(this.db)) {
-      const decision = await this.evaluate(open.id);
-      if (decision?.closed) decided.push(decision);
+      const settled = await this.settle(open.id);
+      if (settled?.closed) decided.push(settled);
     }
     const orphans = await repo.deleteUnposted(this.db, new Date(this.clock.now().getTime() - HOUR / 6));
     if (orphans) this.logger.info(`removed ${orphans} proposal(s) whose message was never posted`);
@@ -176,7 +184,7 @@ export class NormsService {
       queued += await this.db.transaction().execute(async (trx) => {
         if (!(await repo.claimNudge(trx, proposal.id, now))) return 0;
         const voters = new Set(await votesRepo.listVoters(trx, proposal.id));
-        const members = await listMemberIds(trx, proposal.cop_id);
+        const members = await this.community.memberIds(proposal.cop_id, trx);
         return enqueue(
           trx,
           proposal,
@@ -203,12 +211,12 @@ export class NormsService {
   }
 
   isMember(copId: number, userId: string): Promise<boolean> {
-    return isMember(this.db, copId, userId);
+    return this.community.isMember(copId, userId);
   }
 
   /** Changes the CoP's rule for proposals opened from now on; only a coordinator may. */
   async changeRule(copId: number, userId: string, rule: VoteRule, windowDays: number): Promise<boolean> {
-    if (!(await isCoordinator(this.db, copId, userId))) return false;
+    if (!(await this.community.isCoordinator(copId, userId))) return false;
     await repo.updateRule(this.db, copId, rule, windowDays * 24);
     this.logger.info(`vote rule of cop ${copId} changed by a coordinator`);
     return true;

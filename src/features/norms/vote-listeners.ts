@@ -1,4 +1,4 @@
-import type { BlockAction, RespondFn } from '@slack/bolt';
+import type { BlockAction, RespondFn, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import type { FeatureContext } from '../types';
 import { metadata, objectionMetadata, parseObjection, parseState } from './forms';
@@ -6,8 +6,10 @@ import { ACTION, CALLBACK, FIELD } from './ids';
 import { objectionModal } from './modals';
 import type { ProposalPublisher } from './publisher';
 import type { NormsService } from './service';
-import { slackTimeToIso, type VoteRecorder, type VoteResult } from './votes';
+import type { VoteVerdict } from './rules';
+import { clickVote, reactionVote, slackTimeToIso, type VoteRecorder, type VoteResult } from './votes';
 import { NOT_A_MEMBER_VOTE, VOTE_FAILED, VOTING_CLOSED, objectionReply, voteReceipt } from './views';
+import type { ActionArgs, ViewSubmissionArgs } from '../../slack/listener-args';
 import { onViewSubmission } from '../../slack/submission-deadline';
 import type { SlackRoutes } from '../../slack/routes';
 import { postOnce } from '../../slack/post';
@@ -19,6 +21,7 @@ const buttonBody = z.object({
   container: z.object({ type: z.string() }).optional(),
   actions: z.array(z.object({ value: z.string().regex(/^\d+$/), action_ts: z.string() })).min(1),
 });
+type Click = z.infer<typeof buttonBody>;
 
 const reactionEvent = z.object({
   user: z.string(),
@@ -38,6 +41,15 @@ function laterOf(slackIso: string, now: Date): string {
   return ours > slackIso ? ours : slackIso;
 }
 
+/** What a voter is told when their vote did not count; undefined when it did (or was a repeat). */
+function refusalText(result: VoteResult | VoteVerdict | undefined): string | undefined {
+  if (!result) return VOTE_FAILED;
+  if (result.kind === 'ignored') return VOTING_CLOSED;
+  if (result.kind !== 'refused') return undefined;
+  if (result.reason === 'not-member') return NOT_A_MEMBER_VOTE;
+  return result.reason === 'closed' ? VOTING_CLOSED : undefined;
+}
+
 interface Deps {
   ctx: FeatureContext;
   service: NormsService;
@@ -45,123 +57,135 @@ interface Deps {
   publisher: ProposalPublisher;
 }
 
-/** Votes: the Support and Object buttons (in the channel, the App Home and DMs), the objection modal, and reactions. */
-export function registerVoteListeners(routes: SlackRoutes, { ctx, service, votes, publisher }: Deps): void {
-  /** A private answer to a click: ephemeral where Slack gives a response_url, else a DM. */
-  const tell = async (respond: RespondFn, body: z.infer<typeof buttonBody>, text: string) => {
-    if (body.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
-    else await postOnce(ctx.client, { channel: body.user.id, text });
-  };
-  const refused = (result: VoteResult): string | undefined =>
-    result.kind === 'not-member'
-      ? NOT_A_MEMBER_VOTE
-      : result.kind === 'closed' || result.kind === 'not-found'
-        ? VOTING_CLOSED
-        : undefined;
+type ReactionArgs = Omit<SlackEventMiddlewareArgs<'reaction_added' | 'reaction_removed'>, 'ack'> & {
+  ack(): Promise<void>;
+};
 
-  routes.action<BlockAction>(ACTION.support, async ({ ack, body, respond }) => {
-    await ack();
-    const parsed = buttonBody.safeParse(body);
-    if (!parsed.success) return;
-    const click = parsed.data;
-    const action = click.actions[0]!;
-    const result = await votes
-      .voteByAction({
-        proposalId: Number(action.value),
-        userId: click.user.id,
-        stance: 'support',
-        reason: null,
-        actedAt: slackTimeToIso(action.action_ts),
-      })
-      .catch(() => undefined); // logged with its context by the retry
-    if (!result) return tell(respond, click, VOTE_FAILED);
-    const refusal = refused(result);
-    if (refusal) return tell(respond, click, refusal);
-    if (result.kind !== 'counted') return;
-    await publisher.afterVote(result.proposal);
-    if (click.container?.type === 'view') return ctx.refreshHome(click.user.id);
-    // Read after the vote settled: if it decided the proposal, the receipt says voting closed.
-    const settled = (await service.findProposal(result.proposal.id)) ?? result.proposal;
-    await tell(respond, click, voteReceipt('support', settled));
+/**
+ * Votes: the Support and Object buttons (in the channel, the App Home and DMs), the objection
+ * modal, and reactions. Each handler parses, casts the vote (VoteRecorder: one way for all),
+ * answers the voter, and settles the proposal (ProposalPublisher).
+ */
+export function registerVoteListeners(routes: SlackRoutes, deps: Deps): void {
+  routes.action<BlockAction>(ACTION.support, (args) => supportClicked(deps, args));
+  routes.action<BlockAction>(ACTION.object, (args) => objectClicked(deps, args));
+  onViewSubmission(routes, CALLBACK.objection, (args) => objectionSubmitted(deps, args));
+  routes.eventWithAck('reaction_added', (args) => reactionChanged(deps, args, false));
+  routes.eventWithAck('reaction_removed', (args) => reactionChanged(deps, args, true));
+}
+
+/** A private answer to a click: ephemeral where Slack gives a response_url, else a DM. */
+async function tell(ctx: FeatureContext, respond: RespondFn, click: Click, text: string): Promise<void> {
+  if (click.response_url) await respond({ response_type: 'ephemeral', replace_original: false, text });
+  else await postOnce(ctx.client, { channel: click.user.id, text });
+}
+
+/** Support: counts at once, then the message, then a receipt (or the App Home, if clicked there). */
+async function supportClicked(
+  { ctx, service, votes, publisher }: Deps,
+  { ack, body, respond }: ActionArgs,
+): Promise<void> {
+  await ack();
+  const parsed = buttonBody.safeParse(body);
+  if (!parsed.success) return;
+  const click = parsed.data;
+  const action = click.actions[0]!;
+  const vote = clickVote({
+    proposalId: Number(action.value),
+    userId: click.user.id,
+    stance: 'support',
+    reason: null,
+    actedAt: slackTimeToIso(action.action_ts),
   });
+  const result = await votes.cast(vote).catch(() => undefined); // logged with its context by the retry
+  const refusal = refusalText(result);
+  if (refusal) return tell(ctx, respond, click, refusal);
+  if (result?.kind !== 'counted') return;
+  await publisher.afterVote(result.proposal.id);
+  if (click.container?.type === 'view') return ctx.refreshHome(click.user.id);
+  // Read after the vote settled: if it decided the proposal, the receipt says voting closed.
+  const settled = (await service.findProposal(result.proposal.id)) ?? result.proposal;
+  await tell(ctx, respond, click, voteReceipt('support', settled));
+}
 
-  routes.action<BlockAction>(ACTION.object, async ({ ack, body, client, respond }) => {
-    await ack();
-    const parsed = buttonBody.safeParse(body);
-    if (!parsed.success) return;
-    const click = parsed.data;
-    const proposal = await service.findProposal(Number(click.actions[0]!.value));
-    if (!proposal || proposal.status !== 'open' || ctx.clock.now() >= proposal.closes_at) {
-      return tell(respond, click, VOTING_CLOSED);
-    }
-    if (!(await service.isMember(proposal.cop_id, click.user.id))) return tell(respond, click, NOT_A_MEMBER_VOTE);
-    const fromHome = click.container?.type === 'view';
-    const view = objectionModal(proposal.id, proposal.title, { fromHome, clickedAt: click.actions[0]!.action_ts });
-    await client.views.open({ trigger_id: click.trigger_id, view });
+/** Object: asks for a reason in a modal, if the clicker may vote on it now. */
+async function objectClicked({ ctx, votes }: Deps, { ack, body, client, respond }: ActionArgs): Promise<void> {
+  await ack();
+  const parsed = buttonBody.safeParse(body);
+  if (!parsed.success) return;
+  const click = parsed.data;
+  const { proposal, verdict } = await votes.mayVote(Number(click.actions[0]!.value), click.user.id);
+  const refusal = refusalText(verdict);
+  if (refusal || !proposal) return tell(ctx, respond, click, refusal ?? VOTING_CLOSED);
+  const fromHome = click.container?.type === 'view';
+  const view = objectionModal(proposal.id, proposal.title, { fromHome, clickedAt: click.actions[0]!.action_ts });
+  await client.views.open({ trigger_id: click.trigger_id, view });
+}
+
+/** The objection modal: counts the objection, posts its reason (named or anonymous) in the thread. */
+async function objectionSubmitted({ ctx, votes, publisher }: Deps, { ack, body, client }: ViewSubmissionArgs) {
+  const parsed = objectionView.safeParse(body);
+  const meta = parsed.success ? metadata(objectionMetadata, parsed.data.view.private_metadata) : undefined;
+  if (!parsed.success || !meta) return ack({ response_action: 'errors', errors: { [FIELD.reason]: VOTING_CLOSED } });
+  const userId = parsed.data.user.id;
+  const form = parseObjection(parseState(parsed.data.view.state.values));
+  if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
+  const { proposal, verdict } = await votes.mayVote(meta.proposalId, userId);
+  const refusal = refusalText(verdict);
+  if (refusal || !proposal) {
+    return ack({ response_action: 'errors', errors: { [FIELD.reason]: refusal ?? VOTING_CLOSED } });
+  }
+  await ack();
+  const { reason, anonymous } = form.value;
+  const vote = clickVote({
+    proposalId: proposal.id,
+    userId,
+    stance: 'object',
+    // An anonymous reason is never stored next to its author.
+    reason: anonymous ? null : reason,
+    actedAt: laterOf(slackTimeToIso(meta.clickedAt), ctx.clock.now()),
   });
+  const result = await votes.cast(vote).catch(() => undefined);
+  if (result?.kind !== 'counted') {
+    await postOnce(client, { channel: userId, text: refusalText(result) ?? VOTE_FAILED });
+    return;
+  }
+  if (reason && proposal.message_ts) {
+    // No stable key: it would name the objector of an anonymous reason.
+    await postOnce(client, {
+      channel: proposal.channel_id,
+      thread_ts: proposal.message_ts,
+      text: objectionReply(reason, anonymous ? undefined : userId),
+    });
+    ctx.logger.info(
+      `an objection with a${anonymous ? 'n anonymous' : ' named'} reason was posted on proposal ${proposal.id}`,
+    );
+  }
+  await publisher.afterVote(proposal.id);
+  if (meta.fromHome) await ctx.refreshHome(userId);
+}
 
-  onViewSubmission(routes, CALLBACK.objection, async ({ ack, body, client }) => {
-    const parsed = objectionView.safeParse(body);
-    const meta = parsed.success ? metadata(objectionMetadata, parsed.data.view.private_metadata) : undefined;
-    if (!parsed.success || !meta) return ack({ response_action: 'errors', errors: { [FIELD.reason]: VOTING_CLOSED } });
-    const userId = parsed.data.user.id;
-    const form = parseObjection(parseState(parsed.data.view.state.values));
-    if (!form.ok) return ack({ response_action: 'errors', errors: form.errors });
-    const proposal = await service.findProposal(meta.proposalId);
-    if (!proposal || proposal.status !== 'open' || ctx.clock.now() >= proposal.closes_at) {
-      return ack({ response_action: 'errors', errors: { [FIELD.reason]: VOTING_CLOSED } });
-    }
-    if (!(await service.isMember(proposal.cop_id, userId))) {
-      return ack({ response_action: 'errors', errors: { [FIELD.reason]: NOT_A_MEMBER_VOTE } });
-    }
-    await ack();
-    const { reason, anonymous } = form.value;
-    const result = await votes
-      .voteByAction({
-        proposalId: proposal.id,
-        userId,
-        stance: 'object',
-        // An anonymous reason is never stored next to its author.
-        reason: anonymous ? null : reason,
-        actedAt: laterOf(slackTimeToIso(meta.clickedAt), ctx.clock.now()),
-      })
-      .catch(() => undefined);
-    if (result?.kind !== 'counted') {
-      await postOnce(client, { channel: userId, text: (result && refused(result)) ?? VOTE_FAILED });
-      return;
-    }
-    if (reason && proposal.message_ts) {
-      // No stable key: it would name the objector of an anonymous reason.
-      await postOnce(client, {
-        channel: proposal.channel_id,
-        thread_ts: proposal.message_ts,
-        text: objectionReply(reason, anonymous ? undefined : userId),
-      });
-      ctx.logger.info(
-        `an objection with a${anonymous ? 'n anonymous' : ' named'} reason was posted on proposal ${proposal.id}`,
-      );
-    }
-    await publisher.afterVote(result.proposal);
-    if (meta.fromHome) await ctx.refreshHome(userId);
-  });
-
-  const onReaction =
-    (removed: boolean) =>
-    async ({ event, body }: { event: unknown; body: { event_id?: string } }) => {
-      const parsed = reactionEvent.safeParse(event);
-      if (!parsed.success || !body.event_id) return;
-      const e = parsed.data;
-      const result = await votes.voteByReaction({
-        eventId: body.event_id,
-        channelId: e.item.channel,
-        messageTs: e.item.ts,
-        userId: e.user,
-        reaction: e.reaction,
-        removed,
-        eventTs: e.event_ts,
-      });
-      if (result.kind === 'counted' && result.changed) await publisher.afterVote(result.proposal);
-    };
-  routes.event('reaction_added', onReaction(false));
-  routes.event('reaction_removed', onReaction(true));
+/**
+ * A reaction added or removed. Slack's delivery is acknowledged once the vote is written (or
+ * refused); if the write fails, the error leaves it unacknowledged and Slack delivers it again.
+ */
+async function reactionChanged({ votes, publisher }: Deps, { ack, event, body }: ReactionArgs, removed: boolean) {
+  const parsed = reactionEvent.safeParse(event);
+  const eventId = 'event_id' in body ? body.event_id : undefined;
+  const vote =
+    parsed.success && eventId
+      ? reactionVote({
+          eventId,
+          channelId: parsed.data.item.channel,
+          messageTs: parsed.data.item.ts,
+          userId: parsed.data.user,
+          reaction: parsed.data.reaction,
+          removed,
+          eventTs: parsed.data.event_ts,
+        })
+      : undefined;
+  if (!vote) return ack();
+  const result = await votes.cast(vote);
+  await ack();
+  if (result.kind === 'counted' && result.changed) await publisher.afterVote(result.proposal.id);
 }

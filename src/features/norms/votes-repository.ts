@@ -24,13 +24,9 @@ export async function tallyAndMembers(
   return { tally: { supporters, objectors, participants: supporters + objectors }, members: Number(row.members) };
 }
 
-/** A CoP's open, posted proposals with their tallies and the member count, in one round trip. */
-export async function openProposalsWithTallies(
-  db: Conn,
-  copId: number,
-): Promise<Array<{ proposal: Proposal; tally: Tally; members: number }>> {
-  // One pass over the members per proposal (as tallyAndMembers), not one per figure.
-  const rows = await db
+/** Proposals with their tallies and member counts, one pass over the members per proposal. */
+function proposalsWithTallies(db: Conn) {
+  return db
     .selectFrom('proposals')
     .innerJoinLateral(
       (eb) =>
@@ -49,22 +45,90 @@ export async function openProposalsWithTallies(
       (join) => join.onTrue(),
     )
     .selectAll('proposals')
-    .select(['t.member_count', 't.supporters', 't.objectors'])
+    .select(['t.member_count', 't.supporters', 't.objectors']);
+}
+
+type TallyRow = Proposal & { member_count: number | null; supporters: number | null; objectors: number | null };
+
+function withTally({ member_count, supporters, objectors, ...proposal }: TallyRow) {
+  const support = Number(supporters ?? 0);
+  const object = Number(objectors ?? 0);
+  return {
+    proposal,
+    tally: { supporters: support, objectors: object, participants: support + object },
+    members: Number(member_count ?? 0),
+  };
+}
+
+/** A CoP's open, posted proposals with their tallies and the member count, in one round trip. */
+export async function openProposalsWithTallies(
+  db: Conn,
+  copId: number,
+): Promise<Array<{ proposal: Proposal; tally: Tally; members: number }>> {
+  const rows = await proposalsWithTallies(db)
     .where('proposals.cop_id', '=', copId)
     .where('proposals.status', '=', 'open')
     .where('proposals.message_ts', 'is not', null)
     .orderBy('proposals.closes_at')
     .orderBy('proposals.id')
     .execute();
-  return rows.map(({ member_count, supporters, objectors, ...proposal }) => {
-    const support = Number(supporters ?? 0);
-    const object = Number(objectors ?? 0);
-    return {
-      proposal,
-      tally: { supporters: support, objectors: object, participants: support + object },
-      members: Number(member_count ?? 0),
-    };
-  });
+  return rows.map(withTally);
+}
+
+/** One proposal as it stands, with its tally and member count, in one round trip: what settling reads. */
+export async function proposalWithTally(
+  db: Conn,
+  proposalId: number,
+): Promise<{ proposal: Proposal; tally: Tally; members: number } | undefined> {
+  const row = await proposalsWithTallies(db).where('proposals.id', '=', proposalId).executeTakeFirst();
+  return row && withTally(row);
+}
+
+/**
+ * The proposals voted on, by id (buttons) or by their message (reactions), each with which of
+ * the voters are members of its CoP, in one round trip. A superset: the caller matches votes.
+ */
+export async function proposalsVotedOn(
+  db: Conn,
+  on: { ids: number[]; messages: Array<{ channelId: string; messageTs: string }> },
+  voterIds: string[],
+): Promise<Array<{ proposal: Proposal; memberIds: Set<string> }>> {
+  const channels = [...new Set(on.messages.map((m) => m.channelId))];
+  const stamps = [...new Set(on.messages.map((m) => m.messageTs))];
+  const voters = voterIds.length ? [...new Set(voterIds)] : [''];
+  const rows = await db
+    .selectFrom('proposals')
+    .leftJoin('members', (join) =>
+      join.onRef('members.cop_id', '=', 'proposals.cop_id').on('members.user_id', 'in', voters),
+    )
+    .selectAll('proposals')
+    .select((eb) => eb.fn.agg<Array<string | null>>('array_agg', ['members.user_id']).as('member_ids'))
+    .where((eb) => {
+      const either = [];
+      if (on.ids.length) either.push(eb('proposals.id', 'in', on.ids));
+      if (stamps.length) {
+        either.push(eb.and([eb('proposals.channel_id', 'in', channels), eb('proposals.message_ts', 'in', stamps)]));
+      }
+      return either.length ? eb.or(either) : eb.val(false);
+    })
+    .groupBy('proposals.id')
+    .execute();
+  return rows.map(({ member_ids, ...proposal }) => ({
+    proposal,
+    memberIds: new Set((member_ids ?? []).filter((id): id is string => id !== null)),
+  }));
+}
+
+/** Claims Slack events as processed; returns those claimed now (not already, by a retry or another instance). */
+export async function claimEvents(db: Conn, eventIds: string[]): Promise<Set<string>> {
+  if (eventIds.length === 0) return new Set();
+  const rows = await db
+    .insertInto('processed_events')
+    .values(eventIds.map((event_id) => ({ event_id })))
+    .onConflict((oc) => oc.column('event_id').doNothing())
+    .returning('event_id')
+    .execute();
+  return new Set(rows.map((r) => r.event_id));
 }
 
 /** Whether a proposal takes votes now, and whether the user is a member of its CoP (from the cache). */

@@ -1,17 +1,18 @@
 import type { Clock } from '../../clock';
 import type { Db } from '../../db/database';
-import { withRetry } from '../../db/retry';
-import { countVote } from '../../metrics';
 import type { Proposal, Stance } from '../../db/schema';
 import type { AppLogger } from '../../logger';
-import type * as repo from './repository';
-import { ReactionVoteBatcher } from './vote-batches';
-import { stanceOfReaction } from './rules';
+import { VoteBatcher, type Vote, type VoteResult } from './vote-batches';
+import { judgeVote, stanceOfReaction, type VoteVerdict } from './rules';
 import * as votesRepo from './votes-repository';
 
-export type VoteResult =
-  | { kind: 'counted'; proposal: Proposal; changed: boolean }
-  | { kind: 'ignored' | 'duplicate' | 'not-member' | 'closed' | 'not-found'; proposal?: Proposal };
+export type { Vote, VoteResult } from './vote-batches';
+
+/**
+ * Asks Slack whether a user is in a CoP's home channel now, and if so records them as a member:
+ * for a vote that arrives before the voter's join event. True when they are a member.
+ */
+export type ConfirmMember = (copId: number, userId: string) => Promise<boolean>;
 
 /** Slack's `1700000000.000123` as an ISO time with its microseconds, so ordering is exact. */
 export function slackTimeToIso(ts: string): string {
@@ -20,71 +21,86 @@ export function slackTimeToIso(ts: string): string {
   return `${base}.${fraction.padEnd(6, '0').slice(0, 6)}Z`;
 }
 
-/** Casting votes: one member, one vote, the latest wins; each write retried if it fails transiently. */
+/** A reaction as a vote; undefined for emoji that are not votes. */
+export function reactionVote(r: {
+  eventId: string;
+  channelId: string;
+  messageTs: string;
+  userId: string;
+  reaction: string;
+  removed: boolean;
+  eventTs: string;
+}): Vote | undefined {
+  const stance = stanceOfReaction(r.reaction);
+  if (!stance) return undefined;
+  return {
+    on: { channelId: r.channelId, messageTs: r.messageTs },
+    userId: r.userId,
+    stance,
+    withdraw: r.removed,
+    reason: null,
+    actedAt: slackTimeToIso(r.eventTs),
+    eventId: r.eventId,
+  };
+}
+
+/** A click (or the objection modal) as a vote. */
+export function clickVote(v: {
+  proposalId: number;
+  userId: string;
+  stance: Stance;
+  reason: string | null;
+  actedAt: string;
+}): Vote {
+  return {
+    on: { proposalId: v.proposalId },
+    userId: v.userId,
+    stance: v.stance,
+    withdraw: false,
+    reason: v.reason,
+    actedAt: v.actedAt,
+  };
+}
+
+/**
+ * Casting votes, one way for all: every vote is batched with those arriving meanwhile (group
+ * commit), judged by `judgeVote` in its transaction, retried if the write fails transiently. A
+ * vote refused because its voter is not known as a member yet is checked against Slack once.
+ */
 export class VoteRecorder {
-  private readonly reactions: ReactionVoteBatcher;
+  private readonly batcher: VoteBatcher;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly logger: AppLogger,
+    logger: AppLogger,
+    private readonly confirmMember: ConfirmMember,
   ) {
-    this.reactions = new ReactionVoteBatcher(db, () => clock.now(), logger);
+    this.batcher = new VoteBatcher(db, () => clock.now(), logger);
+  }
+
+  /** Resolves once the vote is written (or refused); rejects if the database could not take it. */
+  async cast(vote: Vote): Promise<VoteResult> {
+    const result = await this.batcher.write(vote);
+    if (result.kind !== 'refused' || result.reason !== 'not-member') return result;
+    if (!(await this.confirmMember(result.proposal.cop_id, vote.userId))) return result;
+    return this.batcher.write(vote);
   }
 
   /**
-   * A vote by reaction: claimed and written in one transaction, batched with the reaction votes
-   * arriving meanwhile (group commit), retried if it fails transiently.
+   * Whether the user may vote on the proposal now (before asking an objector for a reason): the
+   * same judgement as a vote, with the same check against Slack for a voter not known yet.
    */
-  async voteByReaction(v: {
-    eventId: string;
-    channelId: string;
-    messageTs: string;
-    userId: string;
-    reaction: string;
-    removed: boolean;
-    eventTs: string;
-  }): Promise<VoteResult> {
-    const stance = stanceOfReaction(v.reaction);
-    if (!stance) return { kind: 'ignored' };
-    return this.reactions.write({
-      eventId: v.eventId,
-      channelId: v.channelId,
-      messageTs: v.messageTs,
-      userId: v.userId,
-      stance,
-      withdraw: v.removed,
-      actedAt: slackTimeToIso(v.eventTs),
-    });
-  }
-
-  /** A vote by button or by the objection modal. */
-  async voteByAction(v: {
-    proposalId: number;
-    userId: string;
-    stance: Stance;
-    reason: string | null;
-    actedAt: string;
-  }): Promise<VoteResult> {
-    const vote = withRetry(() => this.db.transaction().execute((trx) => this.applyVote(trx, v)), {
-      logger: this.logger,
-      what: `button vote on proposal ${v.proposalId}`,
-    });
-    return countVote('button', vote);
-  }
-
-  private async applyVote(
-    trx: repo.Conn,
-    v: { proposalId: number; userId: string; stance: Stance; reason: string | null; actedAt: string },
-  ): Promise<VoteResult> {
-    const now = this.clock.now();
-    const context = await votesRepo.voteContext(trx, v.proposalId, v.userId);
-    if (!context) return { kind: 'not-found' };
+  async mayVote(proposalId: number, userId: string): Promise<{ proposal?: Proposal; verdict: VoteVerdict }> {
+    const context = await votesRepo.voteContext(this.db, proposalId, userId);
+    if (!context) return { verdict: { kind: 'refused', reason: 'closed' } };
     const { proposal } = context;
-    if (proposal.status !== 'open' || now >= proposal.closes_at) return { kind: 'closed', proposal };
-    // Membership from the database cache only: a vote never waits on Slack.
-    if (!context.member) return { kind: 'not-member', proposal };
-    const changed = await votesRepo.recordStances(trx, [v], now);
-    return { kind: 'counted', proposal, changed: changed.size > 0 };
+    const judge = (member: boolean) =>
+      judgeVote({ decision: proposal, now: this.clock.now(), member, firstDelivery: true });
+    const verdict = judge(context.member);
+    if (verdict.kind === 'refused' && verdict.reason === 'not-member') {
+      return { proposal, verdict: judge(await this.confirmMember(proposal.cop_id, userId)) };
+    }
+    return { proposal, verdict };
   }
 }

@@ -1,0 +1,85 @@
+import { BOT_USER_ID } from '../support/fake-slack';
+import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
+import { messageText, propose, stances } from '../support/norms';
+import { waitUntil } from '../support/wait';
+
+/** Issue 10: every proposal message ends up showing its true tally, and early voters count. */
+describe('a vote reaches the tally whatever arrives late or fails', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await Harness.start({ members: ['U1', 'U2', 'U3', 'U4'] });
+    await h.setupCop('U1');
+  });
+  afterEach(() => h.stop());
+
+  it('retries a failed message update until the message shows the true tally', async () => {
+    const p = await propose(h, 'U1');
+    // Slack refuses the next two updates (an error the client does not retry itself).
+    h.fake.inject(
+      'chat.update',
+      { body: { ok: false, error: 'fatal_error' } },
+      { body: { ok: false, error: 'fatal_error' } },
+    );
+    const before = h.fake.callsOf('chat.update').length;
+    expect((await h.react('U2', '+1', p.message_ts!)).status).toBe(200);
+    expect(await stances(h, p.id)).toEqual({ U2: 'support' });
+    // The refused update left the message stale; tried again, it catches up.
+    expect(messageText(h, p)).toContain(':+1: *0* support');
+    await waitUntil('the message to show the vote', () => messageText(h, p).includes(':+1: *1* support'), 15_000);
+    expect(h.fake.callsOf('chat.update').length - before).toBe(3);
+  }, 30_000);
+
+  it('announces an adoption whose first message update failed, once, when the retry succeeds', async () => {
+    const p = await propose(h, 'U1');
+    await h.react('U1', '+1', p.message_ts!);
+    h.fake.inject('chat.update', { body: { ok: false, error: 'fatal_error' } });
+    await h.react('U2', '+1', p.message_ts!); // 2 of 4 support: adopted
+    await waitUntil('the message to show the adoption', () => messageText(h, p).includes('*Adopted*'), 15_000);
+    const told = await waitUntil('the announcement', () => {
+      const replies = h.fake.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === p.message_ts);
+      return replies.length ? replies : undefined;
+    });
+    expect(told).toHaveLength(1);
+    expect(textOf(told[0]!.params)).toContain('is adopted, with 2 supporters');
+  }, 30_000);
+
+  it('counts a voter whose join event has not arrived yet, and welcomes them once', async () => {
+    const p = await propose(h, 'U1');
+    // U5 joined the channel; Slack has not delivered member_joined_channel yet.
+    h.fake.addUser({ id: 'U5', tz: 'Europe/Amsterdam' });
+    h.fake.setChannelMembers(HOME_CHANNEL, ['U1', 'U2', 'U3', 'U4', 'U5', BOT_USER_ID]);
+    await h.react('U5', '+1', p.message_ts!);
+    expect(await stances(h, p.id)).toEqual({ U5: 'support' });
+    expect(messageText(h, p)).toContain(':+1: *1* support · :-1: *0* object · *1* of 5 members took part');
+    // Their button vote counts as well, and the join event, when it comes, changes nothing.
+    await h.clickButton('U5', 'norms:support', String(p.id), { messageTs: p.message_ts! });
+    expect(h.lastResponseText()).toContain('You support');
+    // Welcomed as a join would, without holding up the vote.
+    const welcomed = () => h.fake.callsOf('chat.postMessage').filter((c) => c.params.channel === 'U5');
+    await waitUntil('the welcome DM', () => welcomed().length > 0);
+    await h.event({
+      type: 'member_joined_channel',
+      user: 'U5',
+      channel: HOME_CHANNEL,
+      channel_type: 'C',
+      team: 'T0001',
+    });
+    expect(welcomed()).toHaveLength(1);
+    const members = await h.db.selectFrom('members').select('user_id').where('user_id', '=', 'U5').execute();
+    expect(members).toHaveLength(1);
+  });
+
+  it('still refuses someone Slack does not have in the channel, and someone seen leaving', async () => {
+    const p = await propose(h, 'U1');
+    h.fake.addUser({ id: 'U9' });
+    await h.react('U9', '+1', p.message_ts!);
+    await h.clickButton('U9', 'norms:object', String(p.id), { messageTs: p.message_ts! });
+    expect(h.lastResponseText()).toBe('Only members of this CoP can vote. Join its channel to take part.');
+    // U4's leave arrives before Slack's member list catches up: their vote is not taken.
+    await h.event({ type: 'member_left_channel', user: 'U4', channel: HOME_CHANNEL, channel_type: 'C', team: 'T0001' });
+    await h.react('U4', '+1', p.message_ts!);
+    expect(await stances(h, p.id)).toEqual({});
+    const members = await h.db.selectFrom('members').select('user_id').orderBy('user_id').execute();
+    expect(members.map((m) => m.user_id)).toEqual(['U1', 'U2', 'U3']);
+  });
+});
