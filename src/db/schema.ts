@@ -267,6 +267,51 @@ export interface ReminderOptoutTable {
   created_at: Timestamp;
 }
 
+// ---- The trust pulse and the health picture ----------------------------------
+
+export interface PulseSettingsTable {
+  cop_id: number;
+  /** null: the default, monthly once the CoP has at least 3 members. */
+  monthly: boolean | null;
+  threshold: Generated<number>;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+export interface PulseTable {
+  id: Generated<number>;
+  cop_id: number;
+  /** `YYYY-MM` for the monthly pulse, null for one started with `/cop pulse`. */
+  period: string | null;
+  started_at: Timestamp;
+  closes_at: Timestamp;
+  threshold: number;
+  asked: number;
+}
+
+/** Counts of scores 1..5 per statement, one row per pulse: no answer is a row. */
+export interface PulseTallyTable {
+  pulse_id: number;
+  struggles: ColumnType<number[], number[] | undefined, number[]>;
+  voice: ColumnType<number[], number[] | undefined, number[]>;
+}
+
+/** Who answered a pulse, as one sorted list: no time, no order of answering. */
+export interface PulseRespondentsTable {
+  pulse_id: number;
+  user_ids: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export interface HealthPostTable {
+  cop_id: number;
+  month: string;
+  claimed_at: Timestamp;
+  posted_at: NullableTimestamp;
+  summary: string | null;
+  file_id: string | null;
+  permalink: string | null;
+}
+
 export interface Database {
   cops: CopTable;
   coordinators: CoordinatorTable;
@@ -287,6 +332,11 @@ export interface Database {
   meeting_topics: MeetingTopicTable;
   meeting_attendance: MeetingAttendanceTable;
   reminder_optouts: ReminderOptoutTable;
+  pulse_settings: PulseSettingsTable;
+  pulses: PulseTable;
+  pulse_tallies: PulseTallyTable;
+  pulse_respondents: PulseRespondentsTable;
+  health_posts: HealthPostTable;
 }
 
 export type Cop = Selectable<CopTable>;
@@ -299,3 +349,4 @@ export type Struggle = Selectable<StruggleTable>;
 export type StruggleReply = Selectable<StruggleReplyTable>;
 export type Meeting = Selectable<MeetingTable>;
 export type MeetingOccurrence = Selectable<MeetingOccurrenceTable>;
+export type Pulse = Selectable<PulseTable>;

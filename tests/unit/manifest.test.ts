@@ -120,10 +120,10 @@ const SCOPE_REASONS: Record<string, string> = {
   'reactions:read': 'reaction_added / reaction_removed events (votes)',
   'channels:history': 'message.channels events (struggle thread replies)',
   'groups:history': 'message.groups events (struggle thread replies, private channel)',
+  'files:write': 'files.uploadV2: the health picture, and /cop charter as a Markdown file',
   'im:history': 'conversations.history in a DM: whether a DM went out before posting it again',
   'pins:read': 'pins.list: is the charter still pinned',
   'pins:write': 'pins.add: pin the charter',
-  'files:write': 'files.uploadV2: /cop charter as a Markdown file',
 };
 
 /** The Web API methods the bot may call and the scopes each needs ([] = none beyond the token). */

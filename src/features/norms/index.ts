@@ -2,6 +2,7 @@ import { enqueueDms } from '../../slack/outbox';
 import { Permalinks } from '../../slack/permalinks';
 import type { Feature, FeatureContext } from '../types';
 import { proposeModal } from './modals';
+import { normsHealthFigures } from './health';
 import { homeBlocks, homeCoordinatorBlocks, normsReply, nudgeDm, welcomeDm, type ProposalLinks } from './overview';
 import { registerProposeListeners } from './propose-listeners';
 import { ProposalPublisher } from './publisher';
@@ -34,6 +35,7 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
 
   return {
     name: 'norms',
+    healthFigures: normsHealthFigures(ctx.db),
     subcommands: [
       {
         name: 'norms',
