@@ -6,9 +6,11 @@ import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
 import { communityFeature } from '../features/community';
 import { communityPort } from '../features/community/port';
+import { healthFeature } from '../features/health';
 import { homeFeature, homePage } from '../features/home';
 import { meetingsFeature } from '../features/meetings';
 import { normsFeature } from '../features/norms';
+import { pulseFeature } from '../features/pulse';
 import { strugglesFeature } from '../features/struggles';
 import type { Feature, FeatureContext } from '../features/types';
 import { AppLogger } from '../logger';
@@ -39,6 +41,8 @@ export interface AppDeps {
   readonly processBeforeResponse?: boolean;
   /** Keys for anonymous authors' capabilities (main resolves them); default: derived from the Slack secret. */
   readonly capabilityKeys?: CapabilityKeys;
+  /** Tick the scheduler every minute (default). Tests tick by hand, so no real minute races them. */
+  readonly cron?: boolean;
   /** Overrides for the Web API client (tests shorten retries). */
   readonly clientOptions?: WebClientOptions;
   /** How many jobs may wait after their acks before commands are refused as busy (default 200). */
@@ -133,6 +137,8 @@ export function createApp(deps: AppDeps): CopBot {
   );
   // Meetings' agenda gathers what the features above contribute (struggles since the last meeting).
   catalogue.add(meetingsFeature(ctx, { agendaProviders: catalogue.agendaProviders() }));
+  // The health picture reads every feature's monthly figures (asked at run time, so all are there).
+  catalogue.add(pulseFeature(ctx), healthFeature(ctx, { figures: () => catalogue.healthFigures() }));
   // Last, so DMs queued by the jobs above go out in the same tick.
   catalogue.add(housekeeping(database.db, logger), dueDms.feature());
 
@@ -168,7 +174,7 @@ export function createApp(deps: AppDeps): CopBot {
     async start() {
       await app.start(config.port);
       identity.botUserId = (await app.client.auth.test()).user_id;
-      scheduler.start();
+      if (deps.cron ?? true) scheduler.start();
       const mode = connection.socketMode ? 'Socket Mode' : `HTTP mode on port ${config.port}`;
       logger.info(`CoP bot running in ${mode} with ${database.kind}`);
     },

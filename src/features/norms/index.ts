@@ -2,6 +2,7 @@ import { enqueueDms } from '../../slack/outbox';
 import { Permalinks } from '../../slack/permalinks';
 import type { Feature, FeatureContext } from '../types';
 import { proposeModal } from './modals';
+import { normsHealthFigures } from './health';
 import { homeBlocks, homeCoordinatorBlocks, normsReply, nudgeDm, welcomeDm, type ProposalLinks } from './overview';
 import { registerProposeListeners } from './propose-listeners';
 import { ProposalPublisher } from './publisher';
@@ -9,6 +10,7 @@ import { NormsService } from './service';
 import { registerVoteListeners } from './vote-listeners';
 import type { ProposalSnapshot } from './service';
 import { VoteRecorder, type ConfirmMember } from './votes';
+import { livingNorms } from './living-norms';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -29,9 +31,11 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
         ref: p.message_ts ? { channel: p.channel_id, ts: p.message_ts } : undefined,
       })),
     );
+  const living = livingNorms(ctx, logger, service, publisher, permalinks);
 
   return {
     name: 'norms',
+    healthFigures: normsHealthFigures(ctx.db),
     subcommands: [
       {
         name: 'norms',
@@ -39,9 +43,14 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
         description: 'the adopted norms, numbered, and the open proposals with their tallies',
         run: async ({ cop, coordinator, respond }) => {
           if (!cop) return;
-          const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id)]);
+          const [norms, open, lines] = await Promise.all([
+            service.numberedNorms(cop.id),
+            service.openProposals(cop.id),
+            living.reviewLines(cop),
+          ]);
           const links = await linksOf(open.snapshots);
-          await respond({ response_type: 'ephemeral', ...normsReply(cop, norms, open.snapshots, coordinator, links) });
+          const reply = normsReply(cop, norms, open.snapshots, coordinator, links, lines);
+          await respond({ response_type: 'ephemeral', ...reply });
         },
       },
       {
@@ -55,11 +64,15 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
           await client.views.open({ trigger_id: command.trigger_id, view: proposeModal(cop.id, norms, args) });
         },
       },
+      ...living.subcommands,
     ],
 
     homeSection: async ({ cop, viewerId }) => {
       const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id, viewerId)]);
-      return homeBlocks(cop.id, norms, open.snapshots, open.stances, await linksOf(open.snapshots));
+      return [
+        ...homeBlocks(cop.id, norms, open.snapshots, open.stances, await linksOf(open.snapshots)),
+        ...(await living.participationBlocks(cop, viewerId)),
+      ];
     },
     homeCoordinatorSection: async ({ cop }) => homeCoordinatorBlocks(cop),
 
@@ -95,6 +108,7 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
           if (queued) logger.info(`queued ${queued} nudge DM(s) to members who have not voted`);
         },
       },
+      living.job,
     ],
 
     async onMemberJoined(cop, userId) {
@@ -115,6 +129,7 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
     register(routes) {
       registerVoteListeners(routes, { ctx, service, votes, publisher });
       registerProposeListeners(routes, { ctx, service, publisher });
+      living.register(routes);
     },
   };
 }
