@@ -37,6 +37,7 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
         name: 'norms',
         usage: '/cop norms',
         description: 'the adopted norms, numbered, and the open proposals with their tallies',
+        answersInAck: true,
         run: async ({ cop, coordinator, respond }) => {
           if (!cop) return;
           const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id)]);
