@@ -3,6 +3,7 @@ import * as m001 from './001_community';
 import * as m002 from './002_norms';
 import * as m003 from './003_struggles';
 import * as m004 from './004_meetings';
+import * as m010 from './010_overview_version';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from the directory) so the
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '002_norms': m002,
   '003_struggles': m003,
   '004_meetings': m004,
+  '010_overview_version': m010,
 };

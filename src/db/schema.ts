@@ -21,6 +21,12 @@ export interface CopTable {
   approval_den: Generated<number>;
   window_hours: Generated<number>;
   members_synced_at: NullableTimestamp;
+  /**
+   * Bumped by triggers in every transaction that changes what `/cop norms` shows of the CoP
+   * (migration 010): an overview rendered at this version is still the CoP's overview.
+   * A bigint, which pg returns as a string.
+   */
+  overview_version: Generated<string>;
 }
 
 export interface CoordinatorTable {

@@ -30,6 +30,7 @@ const cop: Cop = {
   approval_den: 3,
   window_hours: 168,
   members_synced_at: null,
+  overview_version: '0',
 };
 
 const norm = (id: number, title = `Norm ${id}`): Norm => ({

@@ -1,9 +1,11 @@
+import type { Cop } from '../../db/schema';
 import { enqueueDms } from '../../slack/outbox';
 import { Permalinks } from '../../slack/permalinks';
 import type { Feature, FeatureContext } from '../types';
 import { proposeModal } from './modals';
 import { homeBlocks, homeCoordinatorBlocks, normsReply, nudgeDm, welcomeDm, type ProposalLinks } from './overview';
 import { registerProposeListeners } from './propose-listeners';
+import { OverviewCache } from './overview-cache';
 import { ProposalPublisher } from './publisher';
 import { NormsService } from './service';
 import { registerVoteListeners } from './vote-listeners';
@@ -11,6 +13,10 @@ import type { ProposalSnapshot } from './service';
 import { VoteRecorder, type ConfirmMember } from './votes';
 
 const DAY = 24 * 60 * 60 * 1000;
+
+/** Coordinators see one more button, and everyone the rule as the CoP row read now says. */
+const coordinatorVariant = (cop: Cop, coordinator: boolean) =>
+  `${coordinator ? 'coordinator' : 'member'}:${cop.quorum_num}/${cop.quorum_den}:${cop.approval_num}/${cop.approval_den}:${cop.window_hours}`;
 
 /**
  * Co-constructed norms: proposals, votes by reaction or button, outcomes, nudges, the norm set.
@@ -30,6 +36,8 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
       })),
     );
 
+  const overviews = new OverviewCache<ReturnType<typeof normsReply>>();
+
   return {
     name: 'norms',
     subcommands: [
@@ -40,9 +48,14 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
         answersInAck: true,
         run: async ({ cop, coordinator, respond }) => {
           if (!cop) return;
-          const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id)]);
-          const links = await linksOf(open.snapshots);
-          await respond({ response_type: 'ephemeral', ...normsReply(cop, norms, open.snapshots, coordinator, links) });
+          const reply = await overviews.get(cop, coordinatorVariant(cop, coordinator), async () => {
+            const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id)]);
+            const links = await linksOf(open.snapshots);
+            // Kept only with every link: a permalink Slack could not give now is asked for again.
+            const keep = open.snapshots.every((s) => !s.proposal.message_ts || links.has(s.proposal.id));
+            return { value: normsReply(cop, norms, open.snapshots, coordinator, links), keep };
+          });
+          await respond({ response_type: 'ephemeral', ...reply });
         },
       },
       {
