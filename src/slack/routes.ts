@@ -13,7 +13,7 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { AppLogger } from '../logger';
-import type { AfterAckQueue, Release } from './after-ack';
+import { AfterAckQueue, type Release } from './after-ack';
 import { heldAckOf, holdEventAcks } from './held-acks';
 import { postOnce } from './post';
 import { isDatabaseUnavailable, TRY_AGAIN_SHORTLY, unavailableModal } from './unavailable';
@@ -41,7 +41,7 @@ export interface CommandOptions {
   readonly runsAtOnce?: (command: SlackCommandMiddlewareArgs['command']) => boolean;
   /**
    * Commands whose handler does its work first and answers in `ack(answer)`: Slack then shows the
-   * answer with no second request to the response URL. The work still waits for an after-ack slot;
+   * answer with no second request to the response URL. The work still waits for a slot (IN_ACK_QUEUE);
    * if the answer is not ready within ANSWER_IN_ACK_MS, the command is acked empty and a later
    * `ack(answer)` goes to the response URL instead.
    */
@@ -50,6 +50,13 @@ export interface CommandOptions {
 
 /** How long a command's answer may hold its ack: well inside Slack's 3 s, with room for the network. */
 export const ANSWER_IN_ACK_MS = 1_500;
+
+/**
+ * Commands answered in their ack hold a slot of their own queue while they work: each is one or
+ * two quick reads, so as many may run as the database pool has connections, and they never wait
+ * behind the slower work of the after-ack queue. Bounded the same way: beyond it, "busy".
+ */
+const IN_ACK_QUEUE = { concurrency: 8, leaseMs: 2_000, maxWaiting: 200 };
 
 /**
  * Clicks run at once (any may open a modal): up to this many at a time, beyond which they are
@@ -109,6 +116,7 @@ export class SlackRoutes {
   private readonly runsAtOnce = new Map<string, NonNullable<CommandOptions['runsAtOnce']>>();
   private readonly answersInAck = new Map<string, NonNullable<CommandOptions['answersInAck']>>();
   private atOnce = 0;
+  private readonly inAck = new AfterAckQueue(IN_ACK_QUEUE);
 
   constructor(
     private readonly logger: AppLogger,
@@ -243,8 +251,10 @@ export class SlackRoutes {
     if (kind === 'action' || kind === 'shortcut' || this.commandRunsAtOnce(key, args)) {
       return this.runAtOnce(kind, key, handlers, args);
     }
+    if (kind === 'command' && this.commandAnswersInAck(key, args)) {
+      return this.inAck.full ? refuse(args) : this.runAnsweringInAck(key, handlers, args);
+    }
     if (kind === 'command' && this.afterAck.full) return refuse(args);
-    if (kind === 'command' && this.commandAnswersInAck(key, args)) return this.runAnsweringInAck(key, handlers, args);
     return this.runWatched(kind, key, handlers, args, true);
   }
 
@@ -290,7 +300,7 @@ export class SlackRoutes {
         if (response) await respond(response as Parameters<typeof respond>[0]);
       },
     };
-    const release = await this.afterAck.acquire();
+    const release = await this.inAck.acquire();
     try {
       await runAll('command', key, handlers, answering);
     } catch (error) {
