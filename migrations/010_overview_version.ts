@@ -4,7 +4,8 @@ import { type Kysely, sql } from 'kysely';
 
 /**
  * `cops.overview_version`: bumped, in the writing transaction itself, by every change to what
- * `/cop norms` shows of a CoP (its norms, proposals, their votes, its members, its rule). A bot
+ * `/cop norms` shows of a CoP (its norms and their revisions, proposals and reviews, their votes,
+ * its members, its meeting's zone that review dates are told in, its rule). A bot
  * instance may keep the overview it rendered for as long as the version it read with the CoP is
  * the one it rendered at, whichever instance wrote: triggers, so no write path can forget it.
  * Statement-level, so a batch of votes bumps once.
@@ -30,10 +31,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       return null;
     end $$`.execute(db);
   await sql`
+    create function cops_bump_overview_by_norm() returns trigger language plpgsql as $$
+    begin
+      update cops set overview_version = overview_version + 1
+      where id in (select n.cop_id from norms n where n.id in (select distinct norm_id from changed));
+      return null;
+    end $$`.execute(db);
+  await sql`
     create function cops_bump_overview_on_rule() returns trigger language plpgsql as $$
     begin
-      if (new.quorum_num, new.quorum_den, new.approval_num, new.approval_den, new.window_hours)
-         is distinct from (old.quorum_num, old.quorum_den, old.approval_num, old.approval_den, old.window_hours) then
+      if (new.quorum_num, new.quorum_den, new.approval_num, new.approval_den, new.window_hours, new.review_months)
+         is distinct from (old.quorum_num, old.quorum_den, old.approval_num, old.approval_den, old.window_hours, old.review_months) then
         new.overview_version := old.overview_version + 1;
       end if;
       return new;
@@ -43,7 +51,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ['norms', 'cops_bump_overview_by_cop'],
     ['proposals', 'cops_bump_overview_by_cop'],
     ['members', 'cops_bump_overview_by_cop'],
+    ['meetings', 'cops_bump_overview_by_cop'],
     ['votes', 'cops_bump_overview_by_proposal'],
+    ['norm_revisions', 'cops_bump_overview_by_norm'],
   ] as const) {
     for (const [event, transition] of [
       ['insert', 'new'],
@@ -63,7 +73,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['norms', 'proposals', 'members', 'votes']) {
+  for (const table of ['norms', 'proposals', 'members', 'meetings', 'votes', 'norm_revisions']) {
     for (const event of ['insert', 'update', 'delete']) {
       await sql`drop trigger if exists ${sql.raw(`${table}_${event}_bumps_overview`)} on ${sql.table(table)}`.execute(
         db,
@@ -71,7 +81,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     }
   }
   await sql`drop trigger if exists cops_rule_bumps_overview on cops`.execute(db);
-  await sql`drop function if exists cops_bump_overview_by_cop, cops_bump_overview_by_proposal, cops_bump_overview_on_rule`.execute(
+  await sql`drop function if exists cops_bump_overview_by_cop, cops_bump_overview_by_proposal, cops_bump_overview_by_norm, cops_bump_overview_on_rule`.execute(
     db,
   );
   await db.schema.alterTable('cops').dropColumn('overview_version').execute();

@@ -1,5 +1,5 @@
 import type { Cop } from '../db/schema';
-import type { AgendaProvider, Feature, HomeSection, Job, Subcommand } from '../features/types';
+import type { AgendaProvider, Feature, HealthFigures, HomeSection, Job, Subcommand } from '../features/types';
 import type { SlackRoutes } from '../slack/routes';
 
 /**
@@ -35,6 +35,11 @@ export class FeatureCatalogue {
 
   agendaProviders(): AgendaProvider[] {
     return this.list.flatMap((f) => (f.agenda ? [f.agenda] : []));
+  }
+
+  /** Each feature's monthly figures for the health picture. */
+  healthFigures(): HealthFigures[] {
+    return this.list.flatMap((f) => (f.healthFigures ? [f.healthFigures] : []));
   }
 
   jobs(): Job[] {

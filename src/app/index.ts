@@ -6,9 +6,11 @@ import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/database';
 import { communityFeature } from '../features/community';
 import { communityPort } from '../features/community/port';
+import { healthFeature } from '../features/health';
 import { homeFeature, homePage } from '../features/home';
 import { meetingsFeature } from '../features/meetings';
 import { normsFeature } from '../features/norms';
+import { pulseFeature } from '../features/pulse';
 import { strugglesFeature } from '../features/struggles';
 import type { Feature, FeatureContext } from '../features/types';
 import { AppLogger } from '../logger';
@@ -133,6 +135,8 @@ export function createApp(deps: AppDeps): CopBot {
   );
   // Meetings' agenda gathers what the features above contribute (struggles since the last meeting).
   catalogue.add(meetingsFeature(ctx, { agendaProviders: catalogue.agendaProviders() }));
+  // The health picture reads every feature's monthly figures (asked at run time, so all are there).
+  catalogue.add(pulseFeature(ctx), healthFeature(ctx, { figures: () => catalogue.healthFigures() }));
   // Last, so DMs queued by the jobs above go out in the same tick.
   catalogue.add(housekeeping(database.db, logger), dueDms.feature());
 

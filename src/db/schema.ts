@@ -21,6 +21,8 @@ export interface CopTable {
   approval_den: Generated<number>;
   window_hours: Generated<number>;
   members_synced_at: NullableTimestamp;
+  /** How often each adopted norm comes up for review, in months after adoption or its last review. */
+  review_months: Generated<number>;
   /**
    * Bumped by triggers in every transaction that changes what `/cop norms` shows of the CoP
    * (migration 010): an overview rendered at this version is still the CoP's overview.
@@ -86,8 +88,10 @@ export interface OutboxTable {
 
 // ---- Norms ---------------------------------------------------------------
 
-export type ProposalKind = 'new' | 'change' | 'retire';
-export type ProposalStatus = 'open' | 'adopted' | 'declined';
+/** 'review': "still how we work?" on an adopted norm; adopted means kept (reaffirmed). */
+export type ProposalKind = 'new' | 'change' | 'retire' | 'review';
+/** 'superseded': a review whose norm was changed or retired while it was open. */
+export type ProposalStatus = 'open' | 'adopted' | 'declined' | 'superseded';
 export type Stance = 'support' | 'object';
 
 export interface NormTable {
@@ -99,6 +103,12 @@ export interface NormTable {
   adopted_at: Timestamp;
   retired_at: NullableTimestamp;
   created_by_proposal_id: number;
+  /** When its last review closed, kept or lapsed: the next review counts from here. */
+  reviewed_at: NullableTimestamp;
+  reaffirmed_at: NullableTimestamp;
+  reaffirmed_supporters: number | null;
+  reaffirmed_members: number | null;
+  review_lapsed_at: NullableTimestamp;
 }
 
 /** Each text a norm has had, with the proposal that gave it: the norm's history. */
@@ -134,6 +144,10 @@ export interface ProposalTable {
   channel_id: string;
   message_ts: string | null;
   nudged_at: NullableTimestamp;
+  /** A review's member count, fixed when it opened; null for other proposals (live count). */
+  members_at_open: number | null;
+  /** When the coordinators were told that this review lapsed. */
+  lapse_notified_at: NullableTimestamp;
 }
 
 /** One row per member per proposal: the latest vote wins, a withdrawal keeps the row with no stance. */
@@ -145,6 +159,17 @@ export interface VoteTable {
   /** When the member acted (event or action time), so a late-delivered older event cannot win. */
   acted_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** The pinned charter message of a CoP's home channel; the row is the claim to post it. */
+export interface CharterTable {
+  cop_id: number;
+  channel_id: string;
+  message_ts: string | null;
+  /** Hash of the content last shown, so an unchanged charter is not edited again. */
+  content_hash: string | null;
+  claimed_at: Timestamp;
+  updated_at: NullableTimestamp;
 }
 
 // ---- Practice struggles --------------------------------------------------
@@ -248,6 +273,51 @@ export interface ReminderOptoutTable {
   created_at: Timestamp;
 }
 
+// ---- The trust pulse and the health picture ----------------------------------
+
+export interface PulseSettingsTable {
+  cop_id: number;
+  /** null: the default, monthly once the CoP has at least 3 members. */
+  monthly: boolean | null;
+  threshold: Generated<number>;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+export interface PulseTable {
+  id: Generated<number>;
+  cop_id: number;
+  /** `YYYY-MM` for the monthly pulse, null for one started with `/cop pulse`. */
+  period: string | null;
+  started_at: Timestamp;
+  closes_at: Timestamp;
+  threshold: number;
+  asked: number;
+}
+
+/** Counts of scores 1..5 per statement, one row per pulse: no answer is a row. */
+export interface PulseTallyTable {
+  pulse_id: number;
+  struggles: ColumnType<number[], number[] | undefined, number[]>;
+  voice: ColumnType<number[], number[] | undefined, number[]>;
+}
+
+/** Who answered a pulse, as one sorted list: no time, no order of answering. */
+export interface PulseRespondentsTable {
+  pulse_id: number;
+  user_ids: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export interface HealthPostTable {
+  cop_id: number;
+  month: string;
+  claimed_at: Timestamp;
+  posted_at: NullableTimestamp;
+  summary: string | null;
+  file_id: string | null;
+  permalink: string | null;
+}
+
 export interface Database {
   cops: CopTable;
   coordinators: CoordinatorTable;
@@ -259,6 +329,7 @@ export interface Database {
   norm_revisions: NormRevisionTable;
   proposals: ProposalTable;
   votes: VoteTable;
+  charters: CharterTable;
   struggles: StruggleTable;
   struggle_replies: StruggleReplyTable;
   meetings: MeetingTable;
@@ -267,6 +338,11 @@ export interface Database {
   meeting_topics: MeetingTopicTable;
   meeting_attendance: MeetingAttendanceTable;
   reminder_optouts: ReminderOptoutTable;
+  pulse_settings: PulseSettingsTable;
+  pulses: PulseTable;
+  pulse_tallies: PulseTallyTable;
+  pulse_respondents: PulseRespondentsTable;
+  health_posts: HealthPostTable;
 }
 
 export type Cop = Selectable<CopTable>;
@@ -279,3 +355,4 @@ export type Struggle = Selectable<StruggleTable>;
 export type StruggleReply = Selectable<StruggleReplyTable>;
 export type Meeting = Selectable<MeetingTable>;
 export type MeetingOccurrence = Selectable<MeetingOccurrenceTable>;
+export type Pulse = Selectable<PulseTable>;

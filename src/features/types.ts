@@ -140,6 +140,32 @@ export interface Job {
   run(now: Date): Promise<void>;
 }
 
+/** What the health picture shows, per month; each feature measures its own. */
+export type HealthMetric =
+  | 'meetings'
+  | 'attendance'
+  | 'coreGroup'
+  | 'votingShare'
+  | 'strugglesShared'
+  | 'strugglesAnswered'
+  | 'strugglesHelpful'
+  | 'pulseStruggles'
+  | 'pulseVoice';
+
+/**
+ * One measured figure of one month (`YYYY-MM`, UTC). A month with nothing measured has no
+ * figure at all (never a zero). `value: null` means measured but withheld (a pulse with too few
+ * answers to show without revealing anyone).
+ */
+export interface HealthFigure {
+  readonly month: string;
+  readonly metric: HealthMetric;
+  readonly value: number | null;
+}
+
+/** A feature's figures for the given months (oldest first), for the health picture. */
+export type HealthFigures = (copId: number, months: readonly string[]) => Promise<HealthFigure[]>;
+
 export interface Feature {
   readonly name: string;
   readonly subcommands?: Subcommand[];
@@ -156,4 +182,6 @@ export interface Feature {
   /** What this feature adds to each meeting's agenda. */
   readonly agenda?: AgendaProvider;
   register?(routes: SlackRoutes): void;
+  /** Monthly figures for the health picture (src/app.ts hands them to the health feature). */
+  readonly healthFigures?: HealthFigures;
 }

@@ -11,13 +11,17 @@ import { z } from 'zod';
 const text = z.string();
 const httpUrl = z.url({ protocol: /^https?$/ });
 const idRef = z.looseObject({ id: text });
+// A workspace or organisation id. Bolt keeps a client pool per team in a plain object, so a team
+// id such as "toString" would reach Object.prototype there and end in a 500.
+const slackId = text.regex(/^[A-Z0-9]+$/);
+const teamRef = z.looseObject({ id: slackId });
 
-const user = z.looseObject({ id: text, team_id: text.optional() });
+const user = z.looseObject({ id: text, team_id: slackId.optional() });
 const interactionBase = {
   user,
   // Null when the app is installed org-wide.
-  team: idRef.nullish(),
-  enterprise: idRef.nullish(),
+  team: teamRef.nullish(),
+  enterprise: teamRef.nullish(),
   api_app_id: text.optional(),
   trigger_id: text.optional(),
   response_url: httpUrl.optional(),
@@ -32,7 +36,7 @@ const view = z.looseObject({
   type: text.optional(),
   callback_id: text.optional(),
   private_metadata: text.optional(),
-  app_installed_team_id: text.optional(),
+  app_installed_team_id: slackId.optional(),
   state: z.looseObject({ values: z.record(text, z.record(text, z.looseObject({ type: text.optional() }))) }).optional(),
 });
 // A submitted or closed view: its callback_id routes it.
@@ -93,10 +97,10 @@ export const commandEnvelope = z.looseObject({
   text,
   user_id: text,
   channel_id: text,
-  team_id: text,
+  team_id: slackId,
   trigger_id: text,
   response_url: httpUrl,
-  enterprise_id: text.optional(),
+  enterprise_id: slackId.optional(),
   is_enterprise_install: text.optional(),
   api_app_id: text.optional(),
 });
@@ -123,14 +127,14 @@ const event = z.looseObject({
 export const eventEnvelope = z.looseObject({
   type: z.literal('event_callback'),
   event_id: text,
-  team_id: text.optional(),
-  enterprise_id: text.nullish(),
+  team_id: slackId.optional(),
+  enterprise_id: slackId.nullish(),
   api_app_id: text.optional(),
   authorizations: z
     .array(
       z.looseObject({
-        team_id: text.nullish(),
-        enterprise_id: text.nullish(),
+        team_id: slackId.nullish(),
+        enterprise_id: slackId.nullish(),
         is_enterprise_install: z.boolean().optional(),
       }),
     )

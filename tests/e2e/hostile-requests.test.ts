@@ -52,6 +52,17 @@ const hostile: Array<[string, string, string]> = [
   ['payload not JSON', form({ payload: '{oops' }), FORM_TYPE],
   ['payload given twice', 'payload=%7B%7D&payload=%7B%7D', FORM_TYPE],
   ['an unknown interaction type', payload({ type: 'nonsense', user, team }), FORM_TYPE],
+  // Bolt keeps a client pool per team id in a plain object: "toString" would find Object.prototype's.
+  [
+    'a shortcut whose team id is "toString"',
+    payload({ type: 'shortcut', user, team: { id: 'toString' }, callback_id: 'struggles:helpful', trigger_id: 't' }),
+    FORM_TYPE,
+  ],
+  [
+    'an event whose team_id is "__proto__"',
+    event({ type: 'app_home_opened', user: 'U1' }).replace(TEAM_ID, '__proto__'),
+    JSON_TYPE,
+  ],
   ['block_actions without actions', payload({ type: 'block_actions', user, team }), FORM_TYPE],
   ['block_actions with a null action', payload({ type: 'block_actions', user, team, actions: [null] }), FORM_TYPE],
   [

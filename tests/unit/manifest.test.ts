@@ -120,7 +120,10 @@ const SCOPE_REASONS: Record<string, string> = {
   'reactions:read': 'reaction_added / reaction_removed events (votes)',
   'channels:history': 'message.channels events (struggle thread replies)',
   'groups:history': 'message.groups events (struggle thread replies, private channel)',
+  'files:write': 'files.uploadV2: the health picture, and /cop charter as a Markdown file',
   'im:history': 'conversations.history in a DM: whether a DM went out before posting it again',
+  'pins:read': 'pins.list: is the charter still pinned',
+  'pins:write': 'pins.add: pin the charter',
 };
 
 /** The Web API methods the bot may call and the scopes each needs ([] = none beyond the token). */
@@ -144,6 +147,9 @@ const METHOD_SCOPES: Record<string, string[]> = {
   'views.push': [],
   'views.update': [],
   'views.publish': [],
+  'pins.list': ['pins:read'],
+  'pins.add': ['pins:write'],
+  'files.uploadV2': ['files:write'],
 };
 
 /** Events the bot subscribes to, with the scope each needs. */
@@ -200,9 +206,9 @@ describe('manifest.yml matches what the code uses', () => {
 
   it('every Web API method the code calls is covered by the scopes asked for', () => {
     const calls = new Set(
-      [...source.matchAll(/\bclient\.(auth|apps|chat|conversations|users|views|reactions|pins)\.(\w+)\s*\(/g)].map(
-        (m) => `${m[1]}.${m[2]}`,
-      ),
+      [
+        ...source.matchAll(/\bclient\.(auth|apps|chat|conversations|users|views|reactions|pins|files)\.(\w+)\s*\(/g),
+      ].map((m) => `${m[1]}.${m[2]}`),
     );
     expect(calls.size).toBeGreaterThan(0);
     for (const method of calls) {

@@ -30,6 +30,7 @@ const cop: Cop = {
   approval_den: 3,
   window_hours: 168,
   members_synced_at: null,
+  review_months: 6,
   overview_version: '0',
 };
 
@@ -42,6 +43,11 @@ const norm = (id: number, title = `Norm ${id}`): Norm => ({
   adopted_at: AT,
   retired_at: null,
   created_by_proposal_id: id,
+  reviewed_at: null,
+  reaffirmed_at: null,
+  reaffirmed_supporters: null,
+  reaffirmed_members: null,
+  review_lapsed_at: null,
 });
 const numbered = (count: number): NumberedNorm[] =>
   Array.from({ length: count }, (_, i) => ({ number: i + 1, norm: norm(i + 1) }));
@@ -68,6 +74,8 @@ function proposal(id: number, over: Partial<Proposal> = {}): Proposal {
     channel_id: 'C1',
     message_ts: `1700000000.${String(id).padStart(6, '0')}`,
     nudged_at: null,
+    members_at_open: null,
+    lapse_notified_at: null,
     ...over,
   };
 }

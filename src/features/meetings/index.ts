@@ -2,6 +2,8 @@ import { refreshAllUsers, refreshUser } from '../../slack/users';
 import type { Feature, FeatureContext } from '../types';
 import { memberTopics, proposalsAwaitingVote, type AgendaProvider } from './agenda';
 import { meetingSubcommands } from './commands';
+import { registerAttendanceListeners } from './attendance-listeners';
+import { meetingHealthFigures } from './health';
 import { registerMeetingListeners } from './listeners';
 import { queueDueReminders, queueForNewMember } from './reminders';
 import { MeetingsService } from './service';
@@ -30,7 +32,11 @@ export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = 
   return {
     name: 'meetings',
     subcommands: meetingSubcommands({ ctx, service, log }),
-    register: (routes) => registerMeetingListeners(routes, { ctx, service, log }),
+    register: (routes) => {
+      registerMeetingListeners(routes, { ctx, service, log });
+      registerAttendanceListeners(routes, ctx);
+    },
+    healthFigures: meetingHealthFigures(ctx.db),
     onMemberJoined: (cop, userId) =>
       queueForNewMember({ db: ctx.db, logger: log, providers }, cop, userId, ctx.clock.now()),
     homeSection: async ({ cop, viewerId, coordinator }) => {

@@ -9,6 +9,8 @@ export const ACTION_RSVP_YES = 'meetings:rsvp_yes';
 export const ACTION_RSVP_NO = 'meetings:rsvp_no';
 export const ACTION_SCHEDULE = 'meetings:schedule';
 export const ACTION_ATTENDANCE = 'meetings:attendance';
+/** A member's own "I was there", on their reminder DM (see attendance-listeners.ts). */
+export const ACTION_ATTENDED = 'meetings:attended';
 export const CALLBACK_SCHEDULE = 'meetings:schedule';
 export const CALLBACK_ATTENDANCE = 'meetings:attendance';
 
@@ -81,8 +83,15 @@ export function reminderDm(input: {
       ),
       ...agendaBlocks(input.agenda),
       section(`*Are you coming?* ${rsvpStatusText(input.coming)}`),
-      actions('meetings:rsvp', ...rsvpButtons(occasion.occurrenceId, input.coming)),
-      context('You get this as a member of the CoP. `/cop reminders off` turns these reminders off.'),
+      actions(
+        'meetings:rsvp',
+        ...rsvpButtons(occasion.occurrenceId, input.coming),
+        button('I was there', ACTION_ATTENDED, String(occasion.occurrenceId)),
+      ),
+      context(
+        'Once the meeting has started, “I was there” counts you in (until a day after it ends). ' +
+          'You get this as a member of the CoP. `/cop reminders off` turns these reminders off.',
+      ),
     ],
   };
 }

@@ -3,6 +3,7 @@ import { enqueueDms } from '../../slack/outbox';
 import { Permalinks } from '../../slack/permalinks';
 import type { Feature, FeatureContext } from '../types';
 import { proposeModal } from './modals';
+import { normsHealthFigures } from './health';
 import { homeBlocks, homeCoordinatorBlocks, normsReply, nudgeDm, welcomeDm, type ProposalLinks } from './overview';
 import { registerProposeListeners } from './propose-listeners';
 import { OverviewCache } from './overview-cache';
@@ -11,12 +12,13 @@ import { NormsService } from './service';
 import { registerVoteListeners } from './vote-listeners';
 import type { ProposalSnapshot } from './service';
 import { VoteRecorder, type ConfirmMember } from './votes';
+import { livingNorms } from './living-norms';
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** Coordinators see one more button, and everyone the rule as the CoP row read now says. */
-const coordinatorVariant = (cop: Cop, coordinator: boolean) =>
-  `${coordinator ? 'coordinator' : 'member'}:${cop.quorum_num}/${cop.quorum_den}:${cop.approval_num}/${cop.approval_den}:${cop.window_hours}`;
+/** Coordinators see one more button; everyone the rule and review period as the CoP row read now says. */
+const overviewVariant = (cop: Cop, coordinator: boolean) =>
+  `${coordinator ? 'coordinator' : 'member'}:${cop.quorum_num}/${cop.quorum_den}:${cop.approval_num}/${cop.approval_den}:${cop.window_hours}:${cop.review_months}`;
 
 /**
  * Co-constructed norms: proposals, votes by reaction or button, outcomes, nudges, the norm set.
@@ -35,11 +37,13 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
         ref: p.message_ts ? { channel: p.channel_id, ts: p.message_ts } : undefined,
       })),
     );
+  const living = livingNorms(ctx, logger, service, publisher, permalinks);
 
   const overviews = new OverviewCache<ReturnType<typeof normsReply>>();
 
   return {
     name: 'norms',
+    healthFigures: normsHealthFigures(ctx.db),
     subcommands: [
       {
         name: 'norms',
@@ -48,12 +52,16 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
         answersInAck: true,
         run: async ({ cop, coordinator, respond }) => {
           if (!cop) return;
-          const reply = await overviews.get(cop, coordinatorVariant(cop, coordinator), async () => {
-            const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id)]);
+          const reply = await overviews.get(cop, overviewVariant(cop, coordinator), async () => {
+            const [norms, open, lines] = await Promise.all([
+              service.numberedNorms(cop.id),
+              service.openProposals(cop.id),
+              living.reviewLines(cop),
+            ]);
             const links = await linksOf(open.snapshots);
             // Kept only with every link: a permalink Slack could not give now is asked for again.
             const keep = open.snapshots.every((s) => !s.proposal.message_ts || links.has(s.proposal.id));
-            return { value: normsReply(cop, norms, open.snapshots, coordinator, links), keep };
+            return { value: normsReply(cop, norms, open.snapshots, coordinator, links, lines), keep };
           });
           await respond({ response_type: 'ephemeral', ...reply });
         },
@@ -69,11 +77,15 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
           await client.views.open({ trigger_id: command.trigger_id, view: proposeModal(cop.id, norms, args) });
         },
       },
+      ...living.subcommands,
     ],
 
     homeSection: async ({ cop, viewerId }) => {
       const [norms, open] = await Promise.all([service.numberedNorms(cop.id), service.openProposals(cop.id, viewerId)]);
-      return homeBlocks(cop.id, norms, open.snapshots, open.stances, await linksOf(open.snapshots));
+      return [
+        ...homeBlocks(cop.id, norms, open.snapshots, open.stances, await linksOf(open.snapshots)),
+        ...(await living.participationBlocks(cop, viewerId)),
+      ];
     },
     homeCoordinatorSection: async ({ cop }) => homeCoordinatorBlocks(cop),
 
@@ -109,6 +121,7 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
           if (queued) logger.info(`queued ${queued} nudge DM(s) to members who have not voted`);
         },
       },
+      living.job,
     ],
 
     async onMemberJoined(cop, userId) {
@@ -129,6 +142,7 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
     register(routes) {
       registerVoteListeners(routes, { ctx, service, votes, publisher });
       registerProposeListeners(routes, { ctx, service, publisher });
+      living.register(routes);
     },
   };
 }

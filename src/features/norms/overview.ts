@@ -46,6 +46,37 @@ function normBlocks(norms: NumberedNorm[]): KnownBlock[] {
   return sectionsOf(lines, 20, (left) => `…and ${plural(left, 'more norm')} not shown here.`);
 }
 
+/** At most this many norms get a section of their own, with their next review and a History button. */
+const NORMS_WITH_HISTORY = 20;
+
+/** Each norm with its standing and next review (by norm id) and a History button. */
+function scheduledNormBlocks(norms: NumberedNorm[], reviewLines: ReadonlyMap<number, string>): KnownBlock[] {
+  if (norms.length === 0) return [section('_No norms adopted yet._')];
+  const blocks: KnownBlock[] = norms.slice(0, NORMS_WITH_HISTORY).map((n) => {
+    const line = reviewLines.get(n.norm.id);
+    const text = `*${n.number}. ${escapeText(n.norm.title)}*\n${quote(escapeText(n.norm.body))}${line ? `\n${line}` : ''}`;
+    return section(text, button('History', ACTION.history, String(n.norm.id)));
+  });
+  const left = norms.length - NORMS_WITH_HISTORY;
+  if (left > 0)
+    blocks.push(
+      context(`…and ${plural(left, 'more norm')}: \`/cop norm <number>\` shows any of them, \`/cop charter\` all.`),
+    );
+  return blocks;
+}
+
+/** Support / Object, or for a review, Keep it / Do not keep it: the same votes, in the question's words. */
+function voteButtons(p: Proposal) {
+  const [yes, no] = p.kind === 'review' ? ['Keep it', 'Do not keep it'] : ['Support', 'Object'];
+  return [button(yes, ACTION.support, String(p.id), 'primary'), button(no, ACTION.object, String(p.id))];
+}
+
+/** The review rhythm in words. */
+export function rhythmText(cop: Cop): string {
+  const every = cop.review_months === 1 ? 'every month' : `every ${cop.review_months} months`;
+  return `Each norm comes up for review ${every} after its adoption or last review (\`/cop review <number>\` brings one up now).`;
+}
+
 function proposalSummary(s: ProposalSnapshot, links: ProposalLinks): string {
   return `*${proposalLink(s.proposal, links.get(s.proposal.id))}*: ${kindLine(s).toLowerCase()}\n${tallyLine(s)}\nCloses ${slackDate(s.proposal.closes_at)}.`;
 }
@@ -57,12 +88,13 @@ export function normsReply(
   open: ProposalSnapshot[],
   coordinator: boolean,
   links: ProposalLinks = new Map(),
+  reviewLines?: ReadonlyMap<number, string>,
 ): { text: string; blocks: KnownBlock[] } {
   const blocks: KnownBlock[] = [
     header('Adopted norms'),
     // Named, since /cop norms also answers outside the home channel.
     context(`The norms of the CoP in ${channelLink(cop.channel_id)}, agreed by its members.`),
-    ...normBlocks(norms),
+    ...(reviewLines ? scheduledNormBlocks(norms, reviewLines) : normBlocks(norms)),
     header('Open proposals'),
   ];
   if (open.length === 0) blocks.push(section('_No proposals open right now._'));
@@ -73,9 +105,12 @@ export function normsReply(
       (left) => `…and ${plural(left, 'more open proposal')} not shown here.`,
     ),
   );
-  blocks.push(context(`*The rule in force:* ${ruleText(cop)}`));
+  blocks.push(context(`*The rule in force:* ${ruleText(cop)} ${rhythmText(cop)}`));
   const buttons = [button('Propose a norm', ACTION.proposeOpen, String(cop.id), 'primary')];
-  if (coordinator) buttons.push(button('Change the voting rule', ACTION.ruleOpen, String(cop.id)));
+  if (coordinator) {
+    buttons.push(button('Change the voting rule', ACTION.ruleOpen, String(cop.id)));
+    buttons.push(button('Change the review rhythm', ACTION.rhythmOpen, String(cop.id)));
+  }
   blocks.push(actions('norms:overview', ...buttons));
   const text = `${norms.length} adopted norm${norms.length === 1 ? '' : 's'} and ${open.length} open proposal${open.length === 1 ? '' : 's'}`;
   return { text, blocks: capBlocks(blocks, LIMITS.blocksPerMessage) };
@@ -103,11 +138,7 @@ export function homeBlocks(
     const id = s.proposal.id;
     blocks.push(
       section(`${proposalSummary(s, links)}\n_Your vote: ${stanceWords(stances.get(id))}._`),
-      actions(
-        `norms:home:${id}`,
-        button('Support', ACTION.support, String(id), 'primary'),
-        button('Object', ACTION.object, String(id)),
-      ),
+      actions(`norms:home:${id}`, ...voteButtons(s.proposal)),
     );
   }
   if (open.length > HOME_PROPOSALS) {
@@ -160,17 +191,14 @@ export function welcomeDm(cop: Cop, norms: NumberedNorm[]): { text: string; bloc
 
 /** The private nudge to a member who has not voted on a proposal closing within a day. */
 export function nudgeDm(p: Proposal, permalink?: string): { text: string; blocks: KnownBlock[] } {
-  const text = `Your voice counts: “${escapeText(p.title)}” in ${channelLink(p.channel_id)} closes ${slackDate(p.closes_at)} and you have not voted yet.`;
+  const what = p.kind === 'review' ? `the review of norm “${escapeText(p.title)}”` : `“${escapeText(p.title)}”`;
+  const text = `Your voice counts: ${what} in ${channelLink(p.channel_id)} closes ${slackDate(p.closes_at)} and you have not voted yet.`;
   return {
     text,
     blocks: [
       section(`:ballot_box_with_ballot: ${text}`),
       section(`Read it here: ${proposalLink(p, permalink)}. Vote with :+1: / :-1: on the message, or here:`),
-      actions(
-        `norms:nudge:${p.id}`,
-        button('Support', ACTION.support, String(p.id), 'primary'),
-        button('Object', ACTION.object, String(p.id)),
-      ),
+      actions(`norms:nudge:${p.id}`, ...voteButtons(p)),
       context('Only you got this reminder; nobody sees who has or has not voted.'),
     ],
   };

@@ -7,6 +7,7 @@ import type { Community } from '../types';
 import * as repo from './repository';
 import type { Conn } from './repository';
 import * as votesRepo from './votes-repository';
+import { applyReviewOutcome, membersForRule } from './reviews-outcome';
 import { decide, ruleOf, type Tally, type VoteRule } from './rules';
 
 const HOUR = 60 * 60 * 1000;
@@ -50,6 +51,8 @@ export interface Settled {
 
 /** Norms: proposals, votes, outcomes. Rules and transactions; no Slack here. */
 export class NormsService {
+  private readonly decidedListeners: Array<(decision: Decision) => Promise<void>> = [];
+
   constructor(
     private readonly db: Db,
     private readonly community: Community,
@@ -95,9 +98,14 @@ export class NormsService {
     return repo.findProposal(this.db, proposalId);
   }
 
+  /** Awaited after a proposal (or review) closed, e.g. to keep the charter current. Must not reject. */
+  onDecided(listener: (decision: Decision) => Promise<void>): void {
+    this.decidedListeners.push(listener);
+  }
+
   async snapshot(proposal: Proposal): Promise<ProposalSnapshot> {
     const { tally, members } = await votesRepo.tallyAndMembers(this.db, proposal);
-    return this.withNorm({ proposal, tally, members });
+    return this.withNorm({ proposal, tally, members: membersForRule(proposal, members) });
   }
 
   /** Adds the norm a change or retirement is about, and its number while adopted. */
@@ -119,7 +127,9 @@ export class NormsService {
   async settle(proposalId: number): Promise<Settled | undefined> {
     const read = await votesRepo.proposalWithTally(this.db, proposalId);
     if (!read) return undefined;
-    const { tally, members } = read;
+    const { tally } = read;
+    // A review's rule counts the members it opened with; others count them live.
+    const members = membersForRule(read.proposal, read.members);
     let decision: Decision = { proposal: read.proposal };
     if (read.proposal.status === 'open') {
       const outcome = decide(tally, members, ruleOf(read.proposal), this.clock.now(), read.proposal.closes_at);
@@ -128,6 +138,7 @@ export class NormsService {
           logger: this.logger,
           what: `closing proposal ${proposalId} as ${outcome}`,
         });
+        if (decision.closed) await Promise.all(this.decidedListeners.map((listener) => listener(decision)));
       }
     }
     const snapshot = await this.withNorm({ proposal: decision.proposal, tally, members });
@@ -139,6 +150,7 @@ export class NormsService {
     return this.db.transaction().execute(async (trx) => {
       const closed = await repo.closeProposal(trx, proposal.id, outcome, now, members);
       if (!closed) return { proposal: (await repo.findProposal(trx, proposal.id)) ?? proposal };
+      if (closed.kind === 'review') return applyReviewOutcome(trx, closed, outcome, now, this.logger);
       if (outcome === 'declined') return { proposal: closed, closed: 'declined' };
       let norm: Norm | undefined;
       if (closed.kind === 'new') norm = await repo.insertNorm(trx, closed, now);
@@ -199,7 +211,9 @@ export class NormsService {
   async openProposals(copId: number, viewerId?: string) {
     const open = await votesRepo.openProposalsWithTallies(this.db, copId);
     const numbered = open.some((o) => o.proposal.norm_id !== null) ? await this.numberedNorms(copId) : [];
-    const snapshots = await Promise.all(open.map((o) => this.withNorm(o, numbered)));
+    const snapshots = await Promise.all(
+      open.map((o) => this.withNorm({ ...o, members: membersForRule(o.proposal, o.members) }, numbered)),
+    );
     const stances = viewerId
       ? await votesRepo.stancesOf(
           this.db,

@@ -4,6 +4,7 @@ import { escapeText, mention, quote } from '../../slack/text';
 import type { Proposal, ProposalStatus, Stance } from '../../db/schema';
 import { ACTION } from './ids';
 import { ruleInWords, ruleOf, supportersNeeded } from './rules';
+import { reviewAnnouncement, reviewMessage } from './reviews-views';
 import type { ProposalSnapshot } from './service';
 
 /** Slack date formatting: each reader sees the time in their own timezone. */
@@ -19,6 +20,7 @@ export function kindLine(s: ProposalSnapshot): string {
   const { proposal, norm, normNumber } = s;
   if (proposal.kind === 'new') return 'A new norm';
   const which = `norm ${normNumber ?? ''}`.trim() + (norm ? ` (“${escapeText(norm.title)}”)` : '');
+  if (proposal.kind === 'review') return `A review of ${which}: still how we work?`;
   return proposal.kind === 'change' ? `A change to ${which}` : `Retiring ${which}`;
 }
 
@@ -53,6 +55,7 @@ const OUTCOME_WORD: Record<Exclude<ProposalStatus, 'open'> | 'withdrawn', string
   adopted: 'Adopted',
   declined: 'Declined',
   withdrawn: 'Withdrawn',
+  superseded: 'Superseded',
 };
 
 export function statusWord(status: ProposalStatus | 'withdrawn'): string {
@@ -75,6 +78,7 @@ function outcomeLine(p: Proposal): string {
  * line), then what was proposed and the final tally; the rule and the vote controls go.
  */
 export function proposalMessage(s: ProposalSnapshot): { text: string; blocks: KnownBlock[] } {
+  if (s.proposal.kind === 'review') return reviewMessage(s);
   const p = s.proposal;
   const open = p.status === 'open';
   const title = `${statusWord(p.status)}: ${p.title}`;
@@ -118,6 +122,7 @@ export const announcementParams = (s: ProposalSnapshot) => ({ text: outcomeAnnou
 
 /** The short thread reply that announces an outcome. */
 export function outcomeAnnouncement(s: ProposalSnapshot): string {
+  if (s.proposal.kind === 'review') return reviewAnnouncement(s);
   const p = s.proposal;
   const title = `“${escapeText(p.title)}”`;
   if (p.status === 'adopted') {
@@ -145,7 +150,14 @@ export function stanceWords(stance: Stance | undefined): string {
 
 /** The private answer to a counted vote; `p` is read after the vote settled, so it may be decided. */
 export function voteReceipt(stance: Stance, p: Proposal): string {
-  const what = stance === 'support' ? 'You support' : 'You object to';
+  const what =
+    p.kind === 'review'
+      ? stance === 'support'
+        ? 'You vote to keep'
+        : 'You vote not to keep'
+      : stance === 'support'
+        ? 'You support'
+        : 'You object to';
   if (p.status !== 'open') {
     return `${what} “${escapeText(p.title)}”. Your vote was counted and voting has now closed: it is ${p.status}.`;
   }

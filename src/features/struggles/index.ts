@@ -2,6 +2,7 @@ import type { Feature, FeatureContext, Subcommand } from '../types';
 import { strugglesSinceLastMeeting } from './agenda';
 import { Capabilities } from './capability';
 import { registerThreadEvents } from './events';
+import { strugglesHealthFigures } from './health';
 import { openStruggleForm, registerPostingListeners } from './listeners';
 import { registerReplyListeners } from './reply-listeners';
 import { registerModeration } from './moderation';
@@ -65,6 +66,7 @@ export function strugglesFeature(ctx: FeatureContext): Feature {
 
   return {
     name: 'struggles',
+    healthFigures: strugglesHealthFigures(ctx.db),
     agenda: strugglesSinceLastMeeting,
     subcommands,
     homeSection: async ({ cop }) =>
