@@ -26,9 +26,8 @@ export interface CopTable {
   /**
    * Bumped by triggers in every transaction that changes what `/cop norms` shows of the CoP
    * (migration 010): an overview rendered at this version is still the CoP's overview.
-   * A bigint, which pg returns as a string.
    */
-  overview_version: Generated<string>;
+  overview_version: Generated<number>;
 }
 
 export interface CoordinatorTable {
