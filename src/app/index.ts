@@ -41,6 +41,8 @@ export interface AppDeps {
   readonly processBeforeResponse?: boolean;
   /** Keys for anonymous authors' capabilities (main resolves them); default: derived from the Slack secret. */
   readonly capabilityKeys?: CapabilityKeys;
+  /** Tick the scheduler every minute (default). Tests tick by hand, so no real minute races them. */
+  readonly cron?: boolean;
   /** Overrides for the Web API client (tests shorten retries). */
   readonly clientOptions?: WebClientOptions;
   /** How many jobs may wait after their acks before commands are refused as busy (default 200). */
@@ -172,7 +174,7 @@ export function createApp(deps: AppDeps): CopBot {
     async start() {
       await app.start(config.port);
       identity.botUserId = (await app.client.auth.test()).user_id;
-      scheduler.start();
+      if (deps.cron ?? true) scheduler.start();
       const mode = connection.socketMode ? 'Socket Mode' : `HTTP mode on port ${config.port}`;
       logger.info(`CoP bot running in ${mode} with ${database.kind}`);
     },

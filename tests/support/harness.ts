@@ -86,6 +86,7 @@ export class Harness {
       clock,
       logger,
       processBeforeResponse: options.processBeforeResponse ?? true,
+      cron: false,
       afterAckWaiting: options.afterAckWaiting,
       clientOptions: { retryConfig: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50 } },
     });
