@@ -61,6 +61,13 @@ export class BenchSlack {
         return { ok: true, team_id: TEAM_ID, user_id: BOT_USER_ID, bot_id: 'B0BOT', user: 'copbot', team: 'Bench' };
       case 'chat.postMessage':
         return { ok: true, channel: 'C0BENCH', ts: `1800000000.${String(++this.ts).padStart(6, '0')}` };
+      case 'chat.getPermalink':
+        // As Slack does: the link to the message (without it the bot asks again on every read).
+        return {
+          ok: true,
+          channel: 'C0BENCH',
+          permalink: 'https://bench.slack.com/archives/C0BENCH/p1800000000000001',
+        };
       case 'users.info':
         return { ok: true, user: { id: 'U0', team_id: TEAM_ID, is_bot: false, deleted: false, tz: 'UTC' } };
       case 'conversations.members':

@@ -30,8 +30,10 @@ export interface LoadResult {
   readonly failures: number;
   /** Deliveries not acknowledged within Slack's 3 seconds (Slack gives up on them, and retries events). */
   readonly late: number;
-  /** Acks that carried an answer in their body (a command refused as busy). */
+  /** Acks that carried a refusal in their body (a command refused as busy). */
   readonly inAck: number;
+  /** Acks that carried the command's answer itself (blocks in the body): delivered with the ack. */
+  readonly answeredInAck: number;
   readonly seconds: number;
   /** Acknowledgements per second. */
   readonly throughput: number;
@@ -62,6 +64,7 @@ export async function drive(
   let failures = 0;
   let late = 0;
   let inAck = 0;
+  let answeredInAck = 0;
   let next = 0;
 
   const send = (req: SignedRequest, retryNum: number) =>
@@ -73,10 +76,11 @@ export async function drive(
       const r = request(
         { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers },
         (res) => {
-          let bytes = 0;
-          res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
           res.on('end', () => {
-            if (bytes > 0) inAck += 1;
+            if (body.includes('"blocks"')) answeredInAck += 1;
+            else if (body.length > 0) inAck += 1;
             const ms = Number(process.hrtime.bigint() - started) / 1e6;
             latencies.push(ms);
             resolve(res.statusCode !== 200 ? 'error' : ms > SLACK_TIMEOUT_MS ? 'late' : 'ok');
@@ -116,6 +120,7 @@ export async function drive(
     failures,
     late,
     inAck,
+    answeredInAck,
     seconds,
     throughput: sent / seconds,
     p50: at(0.5),

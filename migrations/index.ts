@@ -6,6 +6,7 @@ import * as m004 from './004_meetings';
 import * as m005 from './005_reviews';
 import * as m006 from './006_pulse';
 import * as m007 from './007_health';
+import * as m010 from './010_overview_version';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from the directory) so the
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '005_reviews': m005,
   '006_pulse': m006,
   '007_health': m007,
+  '010_overview_version': m010,
 };

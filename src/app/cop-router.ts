@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import type { Community, CopRights, Subcommand } from '../features/types';
+import type { Community, CopRights, Subcommand, SubcommandInput } from '../features/types';
 import { NOT_A_COORDINATOR, NOT_A_MEMBER } from '../features/refusals';
 import type { AppLogger } from '../logger';
 import type { SlackRoutes } from '../slack/routes';
@@ -46,9 +46,12 @@ export function registerCopRouter(
 ): void {
   const byName = new Map(deps.subcommands.map((s) => [s.name, s]));
   const help = deps.subcommands.find((s) => s.name === 'help');
-  const opensModal = (text: string) => byName.get(text.trim().split(/\s+/)[0]!.toLowerCase())?.opensModal === true;
+  const named = (text: string) => byName.get(text.trim().split(/\s+/)[0]!.toLowerCase());
 
-  routes.command('/cop', copCommand, { runsAtOnce: (command) => opensModal(command.text) });
+  routes.command('/cop', copCommand, {
+    runsAtOnce: (command) => named(command.text)?.opensModal === true,
+    answersInAck: (command) => named(command.text)?.answersInAck === true,
+  });
 
   async function copCommand({
     command,
@@ -57,19 +60,21 @@ export function registerCopRouter(
     client,
     context,
   }: SlackCommandMiddlewareArgs & AllMiddlewareArgs) {
-    // Ack at once with nothing: a slash command's own response would show the typed text,
-    // and every subcommand answers privately (respond) or opens a modal.
-    await ack();
     const first = command.text.trim().split(/\s+/)[0] ?? '';
     const subcommand = byName.get(first.toLowerCase()) ?? help;
+    // Ack at once with nothing (every subcommand answers privately or opens a modal), unless the
+    // answer itself goes in the ack: the routes then ack it in time, or pass it to the response URL.
+    const inAck = subcommand?.answersInAck === true;
+    if (!inAck) await ack();
     if (!subcommand) return;
+    const reply: SubcommandInput['respond'] = inAck ? (message) => ack(message) : respond;
     const args = byName.has(first.toLowerCase()) ? command.text.trim().slice(first.length).trim() : '';
     try {
       const resolved = await resolveCop(deps.community, command.team_id, command.channel_id, command.user_id);
       const inDm = command.channel_id.startsWith('D') || command.channel_name === 'directmessage';
       const refused = refusal(subcommand, resolved, inDm);
       if (refused) {
-        await respond({ response_type: 'ephemeral', text: refused });
+        await reply({ response_type: 'ephemeral', text: refused });
         return;
       }
       await subcommand.run({
@@ -78,13 +83,13 @@ export function registerCopRouter(
         cop: resolved?.cop,
         coordinator: resolved?.coordinator ?? false,
         client,
-        respond,
+        respond: reply,
         botUserId: context.botUserId,
       });
     } catch (error) {
       // The command's text is not logged: it may be an anonymous struggle.
       deps.logger.error(`/cop ${subcommand.name} failed in channel ${command.channel_id}`, error);
-      await respond({
+      await reply({
         response_type: 'ephemeral',
         text: isDatabaseUnavailable(error)
           ? TRY_AGAIN_SHORTLY

@@ -23,6 +23,11 @@ export interface CopTable {
   members_synced_at: NullableTimestamp;
   /** How often each adopted norm comes up for review, in months after adoption or its last review. */
   review_months: Generated<number>;
+  /**
+   * Bumped by triggers in every transaction that changes what `/cop norms` shows of the CoP
+   * (migration 010): an overview rendered at this version is still the CoP's overview.
+   */
+  overview_version: Generated<number>;
 }
 
 export interface CoordinatorTable {

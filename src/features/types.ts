@@ -1,4 +1,4 @@
-import type { RespondFn, SlashCommand } from '@slack/bolt';
+import type { RespondArguments, SlashCommand } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../clock';
@@ -70,6 +70,11 @@ export interface Subcommand {
   readonly helpButton?: { readonly text: string; readonly actionId: string };
   /** It opens a modal: it runs at once, never behind the after-ack queue (a trigger_id lives 3 s). */
   readonly opensModal?: boolean;
+  /**
+   * Its answer is one quick read: the router sends it in the command's ack when it is ready in
+   * time (no second request to the response URL), else at the response URL as usual.
+   */
+  readonly answersInAck?: boolean;
   run(input: SubcommandInput): Promise<void>;
 }
 
@@ -82,7 +87,8 @@ export interface SubcommandInput {
   /** Whether the user is one of that CoP's coordinators (read with the CoP; false without one). */
   readonly coordinator: boolean;
   readonly client: WebClient;
-  readonly respond: RespondFn;
+  /** Answers the user privately (in the command's ack when the subcommand `answersInAck`). */
+  readonly respond: (message: string | RespondArguments) => Promise<unknown>;
   readonly botUserId: string | undefined;
 }
 

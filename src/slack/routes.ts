@@ -13,7 +13,7 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { AppLogger } from '../logger';
-import type { AfterAckQueue, Release } from './after-ack';
+import { AfterAckQueue, type Release } from './after-ack';
 import { heldAckOf, holdEventAcks } from './held-acks';
 import { postOnce } from './post';
 import { isDatabaseUnavailable, TRY_AGAIN_SHORTLY, unavailableModal } from './unavailable';
@@ -39,7 +39,24 @@ export interface CommandOptions {
    * `trigger_id` a modal needs expires 3 seconds after the command.
    */
   readonly runsAtOnce?: (command: SlackCommandMiddlewareArgs['command']) => boolean;
+  /**
+   * Commands whose handler does its work first and answers in `ack(answer)`: Slack then shows the
+   * answer with no second request to the response URL. The work still waits for a slot (IN_ACK_QUEUE);
+   * if the answer is not ready within ANSWER_IN_ACK_MS, the command is acked empty and a later
+   * `ack(answer)` goes to the response URL instead.
+   */
+  readonly answersInAck?: (command: SlackCommandMiddlewareArgs['command']) => boolean;
 }
+
+/** How long a command's answer may hold its ack: well inside Slack's 3 s, with room for the network. */
+export const ANSWER_IN_ACK_MS = 1_500;
+
+/**
+ * Commands answered in their ack hold a slot of their own queue while they work: each is one or
+ * two quick reads, so as many may run as the database pool has connections, and they never wait
+ * behind the slower work of the after-ack queue. Bounded the same way: beyond it, "busy".
+ */
+const IN_ACK_QUEUE = { concurrency: 8, leaseMs: 2_000, maxWaiting: 200 };
 
 /**
  * Clicks run at once (any may open a modal): up to this many at a time, beyond which they are
@@ -97,7 +114,9 @@ export class SlackRoutes {
   private readonly eventsWithAck = new Set<string>();
   private readonly options = new RouteTable();
   private readonly runsAtOnce = new Map<string, NonNullable<CommandOptions['runsAtOnce']>>();
+  private readonly answersInAck = new Map<string, NonNullable<CommandOptions['answersInAck']>>();
   private atOnce = 0;
+  private readonly inAck = new AfterAckQueue(IN_ACK_QUEUE);
 
   constructor(
     private readonly logger: AppLogger,
@@ -110,6 +129,7 @@ export class SlackRoutes {
   command(name: string, handler: Middleware<SlackCommandMiddlewareArgs>, options: CommandOptions = {}) {
     this.commands.add(name, handler as unknown as Handler);
     if (options.runsAtOnce) this.runsAtOnce.set(name, options.runsAtOnce);
+    if (options.answersInAck) this.answersInAck.set(name, options.answersInAck);
   }
 
   action<A extends SlackAction = SlackAction>(actionId: RouteKey, handler: Middleware<SlackActionMiddlewareArgs<A>>) {
@@ -231,6 +251,9 @@ export class SlackRoutes {
     if (kind === 'action' || kind === 'shortcut' || this.commandRunsAtOnce(key, args)) {
       return this.runAtOnce(kind, key, handlers, args);
     }
+    if (kind === 'command' && this.commandAnswersInAck(key, args)) {
+      return this.inAck.full ? refuse(args) : this.runAnsweringInAck(key, handlers, args);
+    }
     if (kind === 'command' && this.afterAck.full) return refuse(args);
     return this.runWatched(kind, key, handlers, args, true);
   }
@@ -238,6 +261,57 @@ export class SlackRoutes {
   private commandRunsAtOnce(key: string, args: Args): boolean {
     const test = this.runsAtOnce.get(key);
     return test !== undefined && test((args as unknown as SlackCommandMiddlewareArgs).command);
+  }
+
+  private commandAnswersInAck(key: string, args: Args): boolean {
+    const test = this.answersInAck.get(key);
+    return test !== undefined && test((args as unknown as SlackCommandMiddlewareArgs).command);
+  }
+
+  /**
+   * A command answered in its ack: the slot is taken before the work (so a burst's work stays a
+   * few jobs at a time), the ack carries the answer if it is ready within ANSWER_IN_ACK_MS, and
+   * past that the command is acked empty and the answer goes to the response URL.
+   */
+  private async runAnsweringInAck(key: string, handlers: Handler[], args: Args): Promise<void> {
+    const ack = args.ack!;
+    const { respond } = args as unknown as SlackCommandMiddlewareArgs;
+    let acked = false;
+    const ackOnce = async (response?: unknown): Promise<boolean> => {
+      if (acked) return false;
+      acked = true;
+      await ack(response);
+      return true;
+    };
+    const budget = setTimeout(() => void ackOnce().catch(() => undefined), ANSWER_IN_ACK_MS);
+    budget.unref();
+    // The notice acks through ackOnce too, so whichever comes first owns the ack.
+    const notice = new UnavailableNotice(
+      'command',
+      key,
+      { ...args, ack: async () => void (await ackOnce()) },
+      this.logger,
+    );
+    const stopWatching = this.databaseAnswers ? notice.watch(this.databaseAnswers) : undefined;
+    const answering: Args = {
+      ...args,
+      ack: async (response?: unknown) => {
+        if (await ackOnce(response)) return;
+        if (response) await respond(response as Parameters<typeof respond>[0]);
+      },
+    };
+    const release = await this.inAck.acquire();
+    try {
+      await runAll('command', key, handlers, answering);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      await notice.tell();
+    } finally {
+      stopWatching?.();
+      clearTimeout(budget);
+      release();
+      await ackOnce();
+    }
   }
 
   private async runAtOnce(kind: string, key: string, handlers: Handler[], args: Args): Promise<void> {

@@ -3,9 +3,9 @@ import { Harness, textOf } from '../support/harness';
 import { waitUntil } from '../support/wait';
 
 /**
- * The real bot under a burst of `/cop norms` it cannot keep up with (Slack's response URLs are
+ * The real bot under a burst of `/cop help` it cannot keep up with (Slack's response URLs are
  * stalled): 4 jobs at work, 3 allowed to wait, and the next command is told at once that the
- * bot is busy. Every command that was accepted gets its norms once Slack answers again.
+ * bot is busy. Every command that was accepted gets its answer once Slack answers again (`/cop norms` would answer in its ack, untouched by the stall).
  */
 describe('a full after-ack queue: a busy answer within 3 s, and nothing accepted lost', () => {
   let h: Harness;
@@ -29,10 +29,10 @@ describe('a full after-ack queue: a busy answer within 3 s, and nothing accepted
     await h.stop();
   });
 
-  it('refuses the eighth /cop norms with the busy answer in its ack, then delivers the seven it took', async () => {
+  it('refuses the eighth /cop help with the busy answer in its ack, then delivers the seven it took', async () => {
     const accepted = [];
     for (let i = 0; i < 7; i++) {
-      const ack = await h.command('U2', 'norms');
+      const ack = await h.command('U2', 'help');
       expect(ack).toMatchObject({ status: 200, body: '' });
       accepted.push(ack);
     }
@@ -40,7 +40,7 @@ describe('a full after-ack queue: a busy answer within 3 s, and nothing accepted
     await waitUntil('the four working jobs to reach Slack', () => h.fake.callsOf('response_url').length === 4);
 
     const began = Date.now();
-    const busy = await h.command('U3', 'norms');
+    const busy = await h.command('U3', 'help');
     expect(Date.now() - began).toBeLessThan(3_000);
     expect(busy.status).toBe(200);
     expect(JSON.parse(busy.body)).toEqual({ response_type: 'ephemeral', text: BUSY_TEXT });

@@ -105,6 +105,14 @@ export class FakeSlack {
     this.injected.set(method, [...(this.injected.get(method) ?? []), ...responses]);
   }
 
+  /**
+   * A slash command's ack that carried a message: Slack shows it to the user as it shows a
+   * response_url post, so it is recorded as one (tests read the user's replies in one place).
+   */
+  recordAckAnswer(params: Record<string, unknown>): void {
+    this.calls.push({ method: 'response_url', params, token: undefined, at: Date.now() });
+  }
+
   callsOf(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
   }

@@ -3,6 +3,7 @@ import { createApp, type CopBot } from '../../src/app';
 import { ManualClock } from '../../src/clock';
 import { loadConfig, type LogLevelName } from '../../src/config';
 import { AppLogger } from '../../src/logger';
+import { BUSY_TEXT } from '../../src/slack/routes';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database';
 import { BOT_USER_ID, FakeSlack, TEAM_ID, type SlackCall } from './fake-slack';
 import { form, postSigned, type HttpResult } from './slack-requests';
@@ -129,7 +130,7 @@ export class Harness {
   }
 
   /** `/cop <text>` typed by `user` in `channel` (the home channel by default). */
-  command(user: string, text: string, channel = HOME_CHANNEL): Promise<HttpResult> {
+  async command(user: string, text: string, channel = HOME_CHANNEL): Promise<HttpResult> {
     const body = form({
       token: 'legacy',
       team_id: TEAM_ID,
@@ -144,7 +145,10 @@ export class Harness {
       response_url: this.fake.responseUrl(),
       trigger_id: this.nextId('trigger.'),
     });
-    return this.post(body, 'application/x-www-form-urlencoded');
+    const result = await this.post(body, 'application/x-www-form-urlencoded');
+    const answer = ackMessage(result);
+    if (answer) this.fake.recordAckAnswer(answer);
+    return result;
   }
 
   /** Slack's interactivity post: `payload=<json>`. */
@@ -458,4 +462,12 @@ export function textOf(message: Record<string, unknown>): string {
   walk(message.blocks);
   walk((message as { view?: unknown }).view);
   return parts.join('\n');
+}
+
+/** The message a command's ack carried (an answer in the ack), if any; not a busy refusal. */
+function ackMessage(result: HttpResult): Record<string, unknown> | undefined {
+  if (result.status !== 200 || !result.body.startsWith('{')) return undefined;
+  const message = JSON.parse(result.body) as Record<string, unknown>;
+  if (message.text === BUSY_TEXT) return undefined;
+  return 'text' in message || 'blocks' in message ? message : undefined;
 }

@@ -31,6 +31,7 @@ const cop: Cop = {
   window_hours: 168,
   members_synced_at: null,
   review_months: 6,
+  overview_version: 0,
 };
 
 const norm = (id: number, title = `Norm ${id}`): Norm => ({

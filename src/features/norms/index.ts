@@ -1,3 +1,4 @@
+import type { Cop } from '../../db/schema';
 import { enqueueDms } from '../../slack/outbox';
 import { Permalinks } from '../../slack/permalinks';
 import type { Feature, FeatureContext } from '../types';
@@ -5,6 +6,7 @@ import { proposeModal } from './modals';
 import { normsHealthFigures } from './health';
 import { homeBlocks, homeCoordinatorBlocks, normsReply, nudgeDm, welcomeDm, type ProposalLinks } from './overview';
 import { registerProposeListeners } from './propose-listeners';
+import { OverviewCache } from './overview-cache';
 import { ProposalPublisher } from './publisher';
 import { NormsService } from './service';
 import { registerVoteListeners } from './vote-listeners';
@@ -13,6 +15,10 @@ import { VoteRecorder, type ConfirmMember } from './votes';
 import { livingNorms } from './living-norms';
 
 const DAY = 24 * 60 * 60 * 1000;
+
+/** Coordinators see one more button; everyone the rule and review period as the CoP row read now says. */
+const overviewVariant = (cop: Cop, coordinator: boolean) =>
+  `${coordinator ? 'coordinator' : 'member'}:${cop.quorum_num}/${cop.quorum_den}:${cop.approval_num}/${cop.approval_den}:${cop.window_hours}:${cop.review_months}`;
 
 /**
  * Co-constructed norms: proposals, votes by reaction or button, outcomes, nudges, the norm set.
@@ -33,6 +39,8 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
     );
   const living = livingNorms(ctx, logger, service, publisher, permalinks);
 
+  const overviews = new OverviewCache<ReturnType<typeof normsReply>>();
+
   return {
     name: 'norms',
     healthFigures: normsHealthFigures(ctx.db),
@@ -41,15 +49,20 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
         name: 'norms',
         usage: '/cop norms',
         description: 'the adopted norms, numbered, and the open proposals with their tallies',
+        answersInAck: true,
         run: async ({ cop, coordinator, respond }) => {
           if (!cop) return;
-          const [norms, open, lines] = await Promise.all([
-            service.numberedNorms(cop.id),
-            service.openProposals(cop.id),
-            living.reviewLines(cop),
-          ]);
-          const links = await linksOf(open.snapshots);
-          const reply = normsReply(cop, norms, open.snapshots, coordinator, links, lines);
+          const reply = await overviews.get(cop, overviewVariant(cop, coordinator), async () => {
+            const [norms, open, lines] = await Promise.all([
+              service.numberedNorms(cop.id),
+              service.openProposals(cop.id),
+              living.reviewLines(cop),
+            ]);
+            const links = await linksOf(open.snapshots);
+            // Kept only with every link: a permalink Slack could not give now is asked for again.
+            const keep = open.snapshots.every((s) => !s.proposal.message_ts || links.has(s.proposal.id));
+            return { value: normsReply(cop, norms, open.snapshots, coordinator, links, lines), keep };
+          });
           await respond({ response_type: 'ephemeral', ...reply });
         },
       },
