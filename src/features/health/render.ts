@@ -6,6 +6,11 @@ import { CHART_FONT, type VegaLiteSpec } from './chart-spec';
 /** The PNG's width in pixels; its height follows the chart's proportions. */
 export const CHART_WIDTH_PX = 1200;
 const RENDER_TIMEOUT_MS = 15_000;
+/**
+ * The renderer thread's young generation: V8's default (16 MB semi-spaces) grows to its full
+ * size during a chart and stays resident; 4 MB costs no measurable time and ~8 MB less memory.
+ */
+const YOUNG_GENERATION_MB = 4;
 /** An idle renderer thread ends after this, giving its memory back. */
 const IDLE_MS = 30_000;
 
@@ -119,6 +124,7 @@ export class ChartRenderer {
     if (!this.worker) {
       this.worker = new Worker(RENDER_SOURCE, {
         eval: true,
+        resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
         workerData: { ...modulePaths(), family: CHART_FONT },
       });
       // An idle renderer never keeps the process alive.
