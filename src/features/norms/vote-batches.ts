@@ -32,76 +32,32 @@ export type VoteResult =
 /** At most this many votes per statement (7 parameters a row, far below PostgreSQL's 65,535). */
 const MAX_BATCH = 500;
 
-const sameProposal = (v: Vote, p: Proposal) =>
-  'proposalId' in v.on ? p.id === v.on.proposalId : p.channel_id === v.on.channelId && p.message_ts === v.on.messageTs;
-
 /**
- * Writes a batch of votes in one transaction and a handful of statements, whatever its size: the
- * proposals voted on with the voters' membership (from the database), the event claims, then the
- * stances (latest acted_at wins; a withdrawal only undoes the stance it names). Each vote is
- * judged by `judgeVote`. A batch never holds two votes of one member, so applying it at once
- * equals applying its votes in turn.
+ * Writes a batch of votes in one round trip, whatever its size, and no transaction around it
+ * (`writeVoteBatch`: the proposals and the voters' membership, the event claims and the stances
+ * in one statement; latest acted_at wins; a withdrawal only undoes the stance it names). Each vote
+ * is judged by `judgeVote` from the facts it returns. A batch never holds two votes of one
+ * member, so applying it at once equals applying its votes in turn.
  */
-export async function writeVotes(trx: Conn, votes: Vote[], now: Date): Promise<VoteResult[]> {
-  const voted = await votesRepo.proposalsVotedOn(
-    trx,
-    {
-      ids: votes.flatMap((v) => ('proposalId' in v.on ? [v.on.proposalId] : [])),
-      messages: votes.flatMap((v) => ('proposalId' in v.on ? [] : [v.on])),
-    },
-    votes.map((v) => v.userId),
-  );
-  const proposalOf = (v: Vote) => voted.find((p) => sameProposal(v, p.proposal))?.proposal;
-  const membersOf = new Map(voted.map((p) => [p.proposal.id, p.memberIds]));
-  const judge = (vote: Vote, proposal: Proposal, firstDelivery: boolean) =>
-    judgeVote({ decision: proposal, now, member: membersOf.get(proposal.id)!.has(vote.userId), firstDelivery });
-  // Only the events of votes that would count are claimed, in the same transaction as the votes:
-  // a redelivered event counts once, and a refused one can count when delivered again (the
-  // voter's membership known by then).
-  const claimable = votes.filter((v) => {
-    const proposal = proposalOf(v);
-    return v.eventId !== undefined && proposal !== undefined && judge(v, proposal, true).kind === 'counted';
-  });
-  // Rows in one order (event ids, then proposal and member), so concurrent batches lock them alike.
-  const claimed = await votesRepo.claimEvents(trx, claimable.map((v) => v.eventId!).sort());
-
-  const results = new Map<Vote, VoteResult>();
-  const toWrite: Array<{ vote: Vote; proposal: Proposal }> = [];
-  for (const vote of votes) {
-    const proposal = proposalOf(vote);
-    if (!proposal) {
-      results.set(vote, { kind: 'ignored' });
-      continue;
-    }
-    const verdict = judge(vote, proposal, vote.eventId === undefined || claimed.has(vote.eventId));
-    if (verdict.kind === 'refused') results.set(vote, { kind: 'refused', reason: verdict.reason, proposal });
-    else toWrite.push({ vote, proposal });
-  }
-
-  toWrite.sort((a, b) => a.proposal.id - b.proposal.id || (a.vote.userId < b.vote.userId ? -1 : 1));
-  const write = ({ vote, proposal }: (typeof toWrite)[number]) => ({
-    proposalId: proposal.id,
-    userId: vote.userId,
-    actedAt: vote.actedAt,
-  });
-  const changed = await votesRepo.recordStances(
-    trx,
-    toWrite.filter((w) => !w.vote.withdraw).map((w) => ({ ...write(w), stance: w.vote.stance, reason: w.vote.reason })),
+export async function writeVotes(db: Conn, votes: Vote[], now: Date): Promise<VoteResult[]> {
+  const written = await votesRepo.writeVoteBatch(
+    db,
+    votes.map((vote) => ({ ...vote, eventId: vote.eventId ?? null })),
     now,
   );
-  // Withdrawals: one statement per stance withdrawn, since the condition names the stance.
-  for (const stance of ['support', 'object'] as const) {
-    const withdrawals = toWrite.filter((w) => w.vote.withdraw && w.vote.stance === stance);
-    for (const key of await votesRepo.withdrawStances(trx, stance, withdrawals.map(write), now)) changed.add(key);
-  }
-  for (const { vote, proposal } of toWrite) {
-    results.set(vote, {
-      kind: 'counted',
-      proposal,
-      changed: changed.has(votesRepo.voteKey(proposal.id, vote.userId)),
+  return votes.map((vote, i): VoteResult => {
+    const { proposal, member, claimed, changed } = written[i]!;
+    if (!proposal) return { kind: 'ignored' };
+    const verdict = judgeVote({
+      decision: proposal,
+      now,
+      member,
+      firstDelivery: vote.eventId === undefined || claimed,
     });
-  }
-  return votes.map((v) => results.get(v)!);
+    return verdict.kind === 'refused'
+      ? { kind: 'refused', reason: verdict.reason, proposal }
+      : { kind: 'counted', proposal, changed };
+  });
 }
 
 interface Waiting {
@@ -112,17 +68,20 @@ interface Waiting {
 
 /**
  * Batches written at once. Acks wait for the write, so a burst's throughput is the votes in
- * flight over a batch's latency: later batches start while the first commits instead of queueing
- * behind it (five kept the vote storm of `npm run bench` as fast as when acks did not wait, and
- * leave most of the pool's ten connections to the rest). Safe, because every write is conditional (latest acted_at wins, an event
- * is claimed once) and rows are written in one order, so concurrent batches cannot deadlock.
+ * flight over a batch's latency: later batches start while the first is written instead of
+ * queueing behind it. A batch is one statement outside a transaction, so it holds a pooled
+ * connection only while that statement runs: eight kept the vote storm of `npm run bench` about
+ * as fast as when acks did not wait (five was slower, twenty no faster) and leave some of the
+ * pool's ten connections to the rest. Safe, because every write is conditional (latest acted_at
+ * wins, an event is claimed once) and rows are written in one order, so concurrent batches
+ * cannot deadlock.
  */
-const MAX_IN_FLIGHT = 5;
+const MAX_IN_FLIGHT = 8;
 
 /**
  * Group commit for votes: the votes arriving while batches are being written wait and go together
- * in the next. A lone vote is written at once; a burst of thousands takes a few dozen transactions
- * instead of thousands, and holds at most five pooled connections. Each batch is
+ * in the next. A lone vote is written at once; a burst of thousands takes a few dozen statements
+ * instead of thousands, and holds at most eight pooled connections. Each batch is
  * retried on transient failures; a batch that fails otherwise is split, so one bad vote cannot
  * take the others down with it.
  */
@@ -209,12 +168,10 @@ export class VoteBatcher {
         : `a batch of ${batch.length} votes`;
     return withRetry(
       () =>
-        this.db.transaction().execute((trx) =>
-          writeVotes(
-            trx,
-            batch.map((w) => w.vote),
-            this.now(),
-          ),
+        writeVotes(
+          this.db,
+          batch.map((w) => w.vote),
+          this.now(),
         ),
       { logger: this.logger, what },
     );

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Proposal, Stance } from '../../db/schema';
 import type { Conn } from './repository';
 import type { Tally } from './rules';
@@ -84,53 +85,6 @@ export async function proposalWithTally(
   return row && withTally(row);
 }
 
-/**
- * The proposals voted on, by id (buttons) or by their message (reactions), each with which of
- * the voters are members of its CoP, in one round trip. A superset: the caller matches votes.
- */
-export async function proposalsVotedOn(
-  db: Conn,
-  on: { ids: number[]; messages: Array<{ channelId: string; messageTs: string }> },
-  voterIds: string[],
-): Promise<Array<{ proposal: Proposal; memberIds: Set<string> }>> {
-  const channels = [...new Set(on.messages.map((m) => m.channelId))];
-  const stamps = [...new Set(on.messages.map((m) => m.messageTs))];
-  const voters = voterIds.length ? [...new Set(voterIds)] : [''];
-  const rows = await db
-    .selectFrom('proposals')
-    .leftJoin('members', (join) =>
-      join.onRef('members.cop_id', '=', 'proposals.cop_id').on('members.user_id', 'in', voters),
-    )
-    .selectAll('proposals')
-    .select((eb) => eb.fn.agg<Array<string | null>>('array_agg', ['members.user_id']).as('member_ids'))
-    .where((eb) => {
-      const either = [];
-      if (on.ids.length) either.push(eb('proposals.id', 'in', on.ids));
-      if (stamps.length) {
-        either.push(eb.and([eb('proposals.channel_id', 'in', channels), eb('proposals.message_ts', 'in', stamps)]));
-      }
-      return either.length ? eb.or(either) : eb.val(false);
-    })
-    .groupBy('proposals.id')
-    .execute();
-  return rows.map(({ member_ids, ...proposal }) => ({
-    proposal,
-    memberIds: new Set((member_ids ?? []).filter((id): id is string => id !== null)),
-  }));
-}
-
-/** Claims Slack events as processed; returns those claimed now (not already, by a retry or another instance). */
-export async function claimEvents(db: Conn, eventIds: string[]): Promise<Set<string>> {
-  if (eventIds.length === 0) return new Set();
-  const rows = await db
-    .insertInto('processed_events')
-    .values(eventIds.map((event_id) => ({ event_id })))
-    .onConflict((oc) => oc.column('event_id').doNothing())
-    .returning('event_id')
-    .execute();
-  return new Set(rows.map((r) => r.event_id));
-}
-
 /** Whether a proposal takes votes now, and whether the user is a member of its CoP (from the cache). */
 export async function voteContext(
   db: Conn,
@@ -182,86 +136,199 @@ export async function stancesOf(db: Conn, userId: string, proposalIds: number[])
   return new Map(rows.map((r) => [r.proposal_id, r.stance!]));
 }
 
+/** One vote to write: a stance cast, or (`withdraw`) a stance withdrawn by a removed reaction. */
 export interface VoteWrite {
-  proposalId: number;
+  /** Slack's event_id for a reaction, claimed with the vote; null for a click. */
+  eventId: string | null;
+  /** The proposal voted on: by id (a button, the objection modal) or by its message (a reaction). */
+  on: { proposalId: number } | { channelId: string; messageTs: string };
   userId: string;
+  /** The stance cast, or the one withdrawn. */
+  stance: Stance;
+  withdraw: boolean;
+  reason: string | null;
   /** When the member acted, as an ISO string with Slack's microseconds. */
   actedAt: string;
 }
 
-/** Identifies one member's vote on one proposal, as the writers below report it. */
-export const voteKey = (proposalId: number, userId: string): string => `${proposalId}\u0000${userId}`;
-
 /**
- * Records stances, each unless a later action of the same member is already stored. Returns the
- * keys (voteKey) that took. At most one row per member and proposal in one call.
+ * What became of one vote: the proposal it is on (none: not a proposal), whether the voter is a
+ * member of its CoP, whether its event was claimed now, whether its stance was stored.
  */
-export async function recordStances(
-  db: Conn,
-  votes: Array<VoteWrite & { stance: Stance; reason: string | null }>,
-  now: Date,
-): Promise<Set<string>> {
-  if (votes.length === 0) return new Set();
-  const rows = await db
-    .insertInto('votes')
-    .values(
-      votes.map((v) => ({
-        proposal_id: v.proposalId,
-        user_id: v.userId,
-        stance: v.stance,
-        reason: v.reason,
-        acted_at: v.actedAt,
-        updated_at: now,
-      })),
-    )
-    .onConflict((oc) =>
-      oc
-        .columns(['proposal_id', 'user_id'])
-        .doUpdateSet((eb) => ({
-          stance: eb.ref('excluded.stance'),
-          reason: eb.ref('excluded.reason'),
-          acted_at: eb.ref('excluded.acted_at'),
-          updated_at: eb.ref('excluded.updated_at'),
-        }))
-        .whereRef('votes.acted_at', '<', 'excluded.acted_at'),
-    )
-    .returning(['proposal_id', 'user_id'])
-    .execute();
-  return new Set(rows.map((r) => voteKey(r.proposal_id, r.user_id)));
+export interface VoteWritten {
+  proposal: Proposal | undefined;
+  member: boolean;
+  claimed: boolean;
+  changed: boolean;
+}
+
+/** A batch's votes as a table: `unnest` over one array per column, so any size is one statement. */
+interface InputRow {
+  ord: number;
+  event_id: string | null;
+  proposal_id: number | null;
+  channel_id: string | null;
+  message_ts: string | null;
+  user_id: string;
+  stance: Stance | null;
+  withdrawn: Stance | null;
+  reason: string | null;
+  acted_at: Date;
+}
+
+function inputOf(votes: VoteWrite[]) {
+  const column = <T>(of: (v: VoteWrite, i: number) => T) => votes.map(of);
+  const byMessage = (v: VoteWrite) => ('proposalId' in v.on ? undefined : v.on);
+  // Kysely adds no parentheses around a raw common table expression.
+  return sql<InputRow>`(select * from unnest(
+    ${column((_, i) => i)}::int[],
+    ${column((v) => v.eventId)}::text[],
+    ${column((v) => ('proposalId' in v.on ? v.on.proposalId : null))}::int[],
+    ${column((v) => byMessage(v)?.channelId ?? null)}::text[],
+    ${column((v) => byMessage(v)?.messageTs ?? null)}::text[],
+    ${column((v) => v.userId)}::text[],
+    ${column((v) => (v.withdraw ? null : v.stance))}::text[],
+    ${column((v) => (v.withdraw ? v.stance : null))}::text[],
+    ${column((v) => (v.withdraw ? null : v.reason))}::text[],
+    ${column((v) => v.actedAt)}::timestamptz[]
+  ) as t(ord, event_id, proposal_id, channel_id, message_ts, user_id, stance, withdrawn, reason, acted_at))`;
 }
 
 /**
- * Withdraws `stance` (removed reactions) where it is the member's current one and older. With no
- * vote stored yet, keeps an empty one at that time, so a late-delivered older reaction cannot win.
- * Returns the keys (voteKey) that took.
+ * Writes a batch of votes in one statement, so one round trip and no transaction around it. It
+ * finds each vote's proposal (by id or by message) and whether the voter is a member; for the
+ * votes that may count (the proposal open at `now`, a member: what `judgeVote` asks before the
+ * delivery, and the caller judges each vote by `judgeVote` from the facts returned) it claims the
+ * reactions' events (a Slack retry, or the same event at another instance, counts once; a
+ * refused vote's event stays unclaimed, so it can count when delivered again) and stores the
+ * stances of those claimed now (or with no event): each unless a later action of the same member
+ * is already stored, a withdrawal only where the stance it names is the current one (with no vote
+ * stored yet, it keeps an empty one at that time, so a late-delivered older reaction cannot win).
+ * Rows are locked in one order, event ids then proposal and member (the sort takes every claim
+ * before the first stance), so concurrent batches cannot deadlock. At most one vote per member
+ * in one call. Returns, in the order given, what became of each vote.
  */
-export async function withdrawStances(db: Conn, stance: Stance, votes: VoteWrite[], now: Date): Promise<Set<string>> {
-  if (votes.length === 0) return new Set();
+export async function writeVoteBatch(db: Conn, votes: VoteWrite[], now: Date): Promise<VoteWritten[]> {
+  if (votes.length === 0) return [];
   const rows = await db
-    .insertInto('votes')
-    .values(
-      votes.map((v) => ({
-        proposal_id: v.proposalId,
-        user_id: v.userId,
-        stance: null,
-        reason: null,
-        acted_at: v.actedAt,
-        updated_at: now,
-      })),
+    .with('input', () => inputOf(votes))
+    .with('facts', (qc) =>
+      qc
+        .selectFrom('input')
+        .leftJoin('proposals', (join) =>
+          join.on((eb) =>
+            eb(
+              'proposals.id',
+              '=',
+              eb.fn.coalesce(
+                'input.proposal_id',
+                eb
+                  .selectFrom('proposals as by_message')
+                  .select('by_message.id')
+                  .whereRef('by_message.channel_id', '=', 'input.channel_id')
+                  .whereRef('by_message.message_ts', '=', 'input.message_ts')
+                  .limit(1),
+              ),
+            ),
+          ),
+        )
+        .selectAll('input')
+        .select((eb) => {
+          const member = eb.exists(
+            eb
+              .selectFrom('members')
+              .select('members.user_id')
+              .whereRef('members.cop_id', '=', 'proposals.cop_id')
+              .whereRef('members.user_id', '=', 'input.user_id'),
+          );
+          return [
+            'proposals.id as voted_on',
+            member.as('member'),
+            eb.and([eb('proposals.status', '=', 'open'), eb('proposals.closes_at', '>', now), member]).as('may_count'),
+          ];
+        }),
     )
-    .onConflict((oc) =>
-      oc
-        .columns(['proposal_id', 'user_id'])
-        .doUpdateSet((eb) => ({
-          stance: null,
-          reason: null,
-          acted_at: eb.ref('excluded.acted_at'),
-          updated_at: eb.ref('excluded.updated_at'),
-        }))
-        .where('votes.stance', '=', stance)
-        .whereRef('votes.acted_at', '<', 'excluded.acted_at'),
+    .with('claimed', (qc) =>
+      qc
+        .insertInto('processed_events')
+        .columns(['event_id'])
+        .expression(
+          qc
+            .selectFrom('facts')
+            .select('event_id')
+            .where('event_id', 'is not', null)
+            .where('may_count', '=', true)
+            .orderBy('event_id')
+            .$narrowType<{ event_id: string }>(),
+        )
+        .onConflict((oc) => oc.column('event_id').doNothing())
+        .returning('event_id'),
     )
-    .returning(['proposal_id', 'user_id'])
+    .with('written', (qc) =>
+      qc
+        .insertInto('votes')
+        .columns(['proposal_id', 'user_id', 'stance', 'reason', 'acted_at', 'updated_at'])
+        .expression(
+          qc
+            .selectFrom('facts')
+            .select(['voted_on', 'user_id', 'stance', 'reason', 'acted_at'])
+            .select(sql<Date>`${now}::timestamptz`.as('updated_at'))
+            .where('may_count', '=', true)
+            .where((eb) =>
+              eb.or([eb('event_id', 'is', null), eb('event_id', 'in', eb.selectFrom('claimed').select('event_id'))]),
+            )
+            .orderBy('voted_on')
+            .orderBy('user_id')
+            .$narrowType<{ voted_on: number }>(),
+        )
+        .onConflict((oc) =>
+          oc
+            .columns(['proposal_id', 'user_id'])
+            .doUpdateSet((eb) => ({
+              stance: eb.ref('excluded.stance'),
+              reason: eb.ref('excluded.reason'),
+              acted_at: eb.ref('excluded.acted_at'),
+              updated_at: eb.ref('excluded.updated_at'),
+            }))
+            .where((eb) =>
+              eb.and([
+                eb('votes.acted_at', '<', eb.ref('excluded.acted_at')),
+                eb.or([
+                  eb('excluded.stance', 'is not', null),
+                  eb(
+                    'votes.stance',
+                    '=',
+                    eb
+                      .selectFrom('facts')
+                      .select('facts.withdrawn')
+                      .whereRef('facts.voted_on', '=', 'excluded.proposal_id')
+                      .whereRef('facts.user_id', '=', 'excluded.user_id'),
+                  ),
+                ]),
+              ]),
+            ),
+        )
+        .returning(['proposal_id', 'user_id']),
+    )
+    .selectFrom('facts')
+    .leftJoin('proposals', 'proposals.id', 'facts.voted_on')
+    .leftJoin('claimed', 'claimed.event_id', 'facts.event_id')
+    .leftJoin('written', (join) =>
+      join.onRef('written.proposal_id', '=', 'facts.voted_on').onRef('written.user_id', '=', 'facts.user_id'),
+    )
+    .selectAll('proposals')
+    .select((eb) => [
+      'facts.ord',
+      'facts.member',
+      eb('claimed.event_id', 'is not', null).as('claimed'),
+      eb('written.user_id', 'is not', null).as('changed'),
+    ])
+    .orderBy('facts.ord')
     .execute();
-  return new Set(rows.map((r) => voteKey(r.proposal_id, r.user_id)));
+  return rows.map(({ ord: _ord, member, claimed, changed, ...proposal }) => ({
+    proposal: proposal.id === null ? undefined : (proposal as Proposal),
+    member: Boolean(member),
+    claimed: Boolean(claimed),
+    changed: Boolean(changed),
+  }));
 }

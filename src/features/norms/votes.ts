@@ -64,7 +64,7 @@ export function clickVote(v: {
 
 /**
  * Casting votes, one way for all: every vote is batched with those arriving meanwhile (group
- * commit), judged by `judgeVote` in its transaction, retried if the write fails transiently. A
+ * commit), judged by `judgeVote` from the facts its one statement read, retried if the write fails transiently. A
  * vote refused because its voter is not known as a member yet is checked against Slack once.
  */
 export class VoteRecorder {
