@@ -1,6 +1,8 @@
 import { WebClient } from '@slack/web-api';
+import { execFileSync } from 'node:child_process';
 import { byMonth } from '../../src/features/health/figures';
-import { chartRows, chartSpec } from '../../src/features/health/chart-spec';
+import { blankSpec, chartRows, chartSpec } from '../../src/features/health/chart-spec';
+import compiled from '../../src/features/health/chart.vg.json';
 import { CHART_WIDTH_PX, ChartRenderer } from '../../src/features/health/render';
 import { deliverPicture } from '../../src/features/health/service';
 import { altText, summaryLines } from '../../src/features/health/summary';
@@ -57,6 +59,21 @@ describe('the health chart', () => {
     expect(gaps).toContainEqual({ kind: 'gap', panel: 'pulse', month: 'Jan 2026', note: 'no data' });
   });
 
+  it('the Vega spec checked in (chart.vg.json) is what vega-lite compiles from chart-spec.ts today', () => {
+    // The bot never loads vega-lite; `npm run chart:compile` refreshes the file when this fails.
+    const blank = blankSpec(chartSpec('The CoP’s health', MONTHS, table));
+    expect(JSON.parse(JSON.stringify(blank))).toEqual(compiled.vegaLite);
+    // vega-lite is an ES module with top-level await: compiled in a plain node process.
+    const script = `import { compile } from 'vega-lite';
+      let input = ''; for await (const chunk of process.stdin) input += chunk;
+      process.stdout.write(JSON.stringify(compile(JSON.parse(input)).spec));`;
+    const vega = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      input: JSON.stringify(blank),
+      cwd: __dirname,
+    });
+    expect(JSON.parse(vega.toString())).toEqual(compiled.vega);
+  });
+
   it('renders a PNG of the expected width, with the proportions of the chart', async () => {
     const spec = chartSpec('The CoP’s health', MONTHS, table);
     const renderer = new ChartRenderer();
@@ -68,6 +85,7 @@ describe('the health chart', () => {
     expect(size.height).toBeGreaterThan(600);
     // The labels are text in the shipped font, drawn from the spec's data.
     expect(svg).toContain('Mar 2026');
+    expect(svg).toContain('The CoP’s health');
     expect(svg).toContain('font-family="DejaVu Sans"');
   });
 

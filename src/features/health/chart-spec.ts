@@ -43,8 +43,15 @@ export function chartRows(months: readonly string[], table: MonthTable): ChartRo
 
 /** The health picture as a Vega-Lite spec: one panel per part of the CoP's life, months across. */
 export function chartSpec(title: string, months: readonly string[], table: MonthTable): VegaLiteSpec {
-  const domain = months.map(shortMonthName);
-  const x = { field: 'month', type: 'ordinal', sort: domain, scale: { domain }, title: null, axis: { labelAngle: 0 } };
+  // The months come in as a parameter (a Vega signal), not as literals in the encodings, so the
+  // compiled Vega spec is the same for any months and is compiled once, ahead of time (chart.vg.json).
+  const x = {
+    field: 'month',
+    type: 'ordinal',
+    scale: { domain: { expr: 'months' } },
+    title: null,
+    axis: { labelAngle: 0 },
+  };
   const panel = (index: number, mark: Record<string, unknown>, grouped: boolean, yDomain?: [number, number]) => {
     const { id, title: heading, metrics } = PANELS[index]!;
     const series = metrics.map((m) => METRIC_LABELS[m]);
@@ -56,10 +63,12 @@ export function chartSpec(title: string, months: readonly string[], table: Month
       transform: [{ filter: `datum.panel === '${id}'` }],
       layer: [
         {
-          transform: [{ filter: "datum.kind === 'figure'" }],
+          transform: [{ filter: "datum.kind === 'figure'" }, { calculate: 'indexof(months, datum.month)', as: 'slot' }],
           mark,
           encoding: {
             x,
+            // Lines join the months in calendar order (not the labels' alphabetical order).
+            ...(mark.type === 'line' ? { order: { field: 'slot', type: 'quantitative' } } : {}),
             y: {
               field: 'value',
               type: 'quantitative',
@@ -89,6 +98,7 @@ export function chartSpec(title: string, months: readonly string[], table: Month
     background: 'white',
     padding: 12,
     config: { font: CHART_FONT, view: { stroke: '#ddd' } },
+    params: [{ name: 'months', value: months.map(shortMonthName) }],
     datasets: { figures: chartRows(months, table) },
     vconcat: [
       panel(0, { type: 'line', point: true }, false),
@@ -98,4 +108,21 @@ export function chartSpec(title: string, months: readonly string[], table: Month
     ],
     resolve: { scale: { color: 'independent' } },
   };
+}
+
+/** Stands for the title in the blank spec (an empty title would be left out of the compiled one). */
+export const TITLE_PLACEHOLDER = '(title)';
+
+/**
+ * The spec without what changes from chart to chart (its title, months and figures): the part
+ * compiled to Vega ahead of time into chart.vg.json (`npm run chart:compile`).
+ */
+export function blankSpec(spec: VegaLiteSpec): VegaLiteSpec {
+  const blank = structuredClone(spec);
+  blank.title = { ...(blank.title as Record<string, unknown>), text: TITLE_PLACEHOLDER };
+  blank.params = (blank.params as { name: string }[] | undefined)?.map((p) =>
+    p.name === 'months' ? { ...p, value: [] } : p,
+  );
+  blank.datasets = { figures: [] };
+  return blank;
 }
