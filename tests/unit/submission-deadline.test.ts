@@ -2,7 +2,9 @@ import type { Logger } from '@slack/logger';
 import { BUSY_TEXT, SubmissionAbandoned, busyModal, withSubmissionDeadline } from '../../src/slack/submission-deadline';
 
 const MS = 50;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// Time is jest's fake clock: each test moves it past the deadline, or not, explicitly.
+const slowWork = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const advance = (ms: number) => jest.advanceTimersByTimeAsync(ms);
 
 /** What a view_submission listener is handed, with the acks and log lines recorded. */
 function submission() {
@@ -30,20 +32,25 @@ function gate() {
 }
 
 describe('withSubmissionDeadline', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('a listener that acks in time runs as it would unwrapped, post-ack work included', async () => {
     const { args, acks, lines } = submission();
     const stored: string[] = [];
     const guarded = withSubmissionDeadline(async ({ ack }: Args) => {
       await ack({ response_action: 'errors', errors: { title: 'Too short' } });
-      await sleep(MS * 3); // slow work after the ack is not cut short
+      await slowWork(MS * 3); // slow work after the ack is not cut short
       stored.push('row');
     }, MS);
 
-    await guarded(args);
+    const running = guarded(args);
+    await advance(MS * 3);
+    await running;
 
     expect(acks).toEqual([{ response_action: 'errors', errors: { title: 'Too short' } }]);
     expect(stored).toEqual(['row']);
-    await sleep(MS * 2);
+    await advance(MS * 2);
     expect(acks).toHaveLength(1); // the timer was cleared
     expect(lines).toEqual([]);
   });
@@ -55,7 +62,7 @@ describe('withSubmissionDeadline', () => {
     }, MS);
 
     await expect(guarded(args)).rejects.toThrow('database refused');
-    await sleep(MS * 2);
+    await advance(MS * 2);
     expect(acks).toEqual([]);
   });
 
@@ -67,10 +74,10 @@ describe('withSubmissionDeadline', () => {
       await ack();
     }, MS);
 
-    const started = Date.now();
-    await guarded(args);
+    const running = guarded(args);
+    await advance(MS);
+    await running; // returned at the deadline, the database still closed
 
-    expect(Date.now() - started).toBeLessThan(MS * 4);
     expect(acks).toEqual([{ response_action: 'push', view: busyModal() }]);
     expect(JSON.stringify(busyModal())).toContain(BUSY_TEXT);
     expect(lines.join('\n')).toContain('test:form was not ready within 50 ms');
@@ -93,9 +100,11 @@ describe('withSubmissionDeadline', () => {
       stored.push('row');
     }, MS);
 
-    await guarded(args);
+    const running = guarded(args);
+    await advance(MS);
+    await running;
     database.open();
-    await sleep(10);
+    await advance(0);
 
     expect(reached).toHaveLength(1);
     expect(reached[0]).toBeInstanceOf(SubmissionAbandoned);
@@ -112,9 +121,11 @@ describe('withSubmissionDeadline', () => {
       await ack({ response_action: 'errors', errors: { title: 'Not a member' } });
     }, MS);
 
-    await guarded(args);
+    const running = guarded(args);
+    await advance(MS);
+    await running;
     database.open();
-    await sleep(10);
+    await advance(0);
 
     expect(acks).toEqual([{ response_action: 'push', view: busyModal() }]);
   });
@@ -127,9 +138,11 @@ describe('withSubmissionDeadline', () => {
       throw new Error('connection reset');
     }, MS);
 
-    await guarded(args);
+    const running = guarded(args);
+    await advance(MS);
+    await running;
     database.open();
-    await sleep(10);
+    await advance(0);
 
     expect(lines.join('\n')).toContain('the abandoned submission of test:form failed');
   });
