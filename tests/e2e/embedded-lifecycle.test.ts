@@ -2,10 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive } from '../../src/db/embedded/data-dir';
-import { BotProcess } from '../support/bot-process';
-import { BOT_USER_ID, FakeSlack, TEAM_ID } from '../support/fake-slack';
+import { BotProcess, copCommand } from '../support/bot-process';
+import { BOT_USER_ID, FakeSlack } from '../support/fake-slack';
 import { HOME_CHANNEL, SIGNING_SECRET, textOf } from '../support/harness';
-import { form, postSigned } from '../support/slack-requests';
 import { waitUntil } from '../support/wait';
 
 // Real processes, each starting (or refused) on one data directory.
@@ -37,25 +36,7 @@ describe('the embedded PostgreSQL server across crashes, second bots and old dat
     return bot;
   };
   const setup = (bot: BotProcess, user: string) =>
-    postSigned(
-      `${bot.url}/slack/events`,
-      SIGNING_SECRET,
-      form({
-        token: 'legacy',
-        team_id: TEAM_ID,
-        team_domain: 'example',
-        channel_id: HOME_CHANNEL,
-        channel_name: 'cop',
-        user_id: user,
-        user_name: user.toLowerCase(),
-        command: '/cop',
-        text: 'setup',
-        api_app_id: 'A0COP',
-        response_url: fake.responseUrl(`setup-${user}-${Date.now()}`),
-        trigger_id: `trigger.${user}`,
-      }),
-      'application/x-www-form-urlencoded',
-    );
+    copCommand(bot, user, 'setup', fake.responseUrl(`setup-${user}-${Date.now()}`));
 
   beforeAll(async () => {
     fake = await new FakeSlack().start();

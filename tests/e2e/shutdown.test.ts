@@ -2,10 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbedded } from '../../src/db/database';
-import { BotProcess } from '../support/bot-process';
-import { BOT_USER_ID, FakeSlack, TEAM_ID } from '../support/fake-slack';
+import { BotProcess, copCommand } from '../support/bot-process';
+import { BOT_USER_ID, FakeSlack } from '../support/fake-slack';
 import { HOME_CHANNEL, SIGNING_SECRET, textOf } from '../support/harness';
-import { form, postSigned } from '../support/slack-requests';
 
 // Two real processes start the embedded server and migrate it: slow on a busy CI machine.
 jest.setTimeout(90_000);
@@ -40,26 +39,7 @@ describe('npm start on the embedded database: graceful shutdown and data kept ac
     rmSync(cwd, { recursive: true, force: true });
   });
 
-  const setup = (bot: BotProcess, user: string) =>
-    postSigned(
-      `${bot.url}/slack/events`,
-      SIGNING_SECRET,
-      form({
-        token: 'legacy',
-        team_id: TEAM_ID,
-        team_domain: 'example',
-        channel_id: HOME_CHANNEL,
-        channel_name: 'cop',
-        user_id: user,
-        user_name: user.toLowerCase(),
-        command: '/cop',
-        text: 'setup',
-        api_app_id: 'A0COP',
-        response_url: fake.responseUrl(`setup-${user}`),
-        trigger_id: `trigger.${user}`,
-      }),
-      'application/x-www-form-urlencoded',
-    );
+  const setup = (bot: BotProcess, user: string) => copCommand(bot, user, 'setup', fake.responseUrl(`setup-${user}`));
 
   it('SIGTERM while a command is still working: the work finishes, then exit 0 within 10 s', async () => {
     const bot = await BotProcess.start(env, cwd);

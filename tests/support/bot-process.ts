@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { builtMain } from './build';
-import { freePort } from './harness';
+import { TEAM_ID } from './fake-slack';
+import { freePort, HOME_CHANNEL, SIGNING_SECRET } from './harness';
+import { form, postSigned, type HttpResult } from './slack-requests';
 
 /** `npm start` as operators run it: the compiled bot in its own process, embedded database on disk. */
 export class BotProcess {
@@ -71,4 +73,27 @@ export class BotProcess {
   kill(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
+}
+
+/** `/cop <text>` from `user` in the home channel, signed as Slack sends it to the bot process. */
+export function copCommand(bot: BotProcess, user: string, text: string, responseUrl: string): Promise<HttpResult> {
+  return postSigned(
+    `${bot.url}/slack/events`,
+    SIGNING_SECRET,
+    form({
+      token: 'legacy',
+      team_id: TEAM_ID,
+      team_domain: 'example',
+      channel_id: HOME_CHANNEL,
+      channel_name: 'cop',
+      user_id: user,
+      user_name: user.toLowerCase(),
+      command: '/cop',
+      text,
+      api_app_id: 'A0COP',
+      response_url: responseUrl,
+      trigger_id: `trigger.${user}`,
+    }),
+    'application/x-www-form-urlencoded',
+  );
 }
