@@ -5,7 +5,7 @@ import { CHART_FONT, type VegaLiteSpec } from './chart-spec';
 import { vegaSpec, type VegaSpec } from './chart-vega';
 
 /** The PNG's width in pixels; its height follows the chart's proportions. */
-export const CHART_WIDTH_PX = 1200;
+export const CHART_WIDTH_PX = 960;
 const RENDER_TIMEOUT_MS = 15_000;
 /**
  * The renderer thread's young generation: V8's default (16 MB semi-spaces) grows to its full
