@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { CHART_WIDTH_PX } from '../../src/features/health/render';
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
 import type { FakeFile } from '../support/fake-slack';
 
@@ -65,7 +66,7 @@ describe('the health picture', () => {
     const files = [...h.fake.files.values()];
     expect(files).toHaveLength(1);
     const file = files[0]!;
-    expect(pngSize(file.bytes).width).toBe(1200);
+    expect(pngSize(file.bytes).width).toBe(CHART_WIDTH_PX);
     expect(file.shared?.channelId).toBe('DU2');
     expect(file.shared?.initialComment).toContain('March 2026: nothing was recorded this month');
     expect(file.shared?.initialComment).toContain('The last month with anything recorded is February 2026.');
@@ -97,7 +98,7 @@ describe('the health picture', () => {
         'February 2026: no meeting held; no decision was taken.',
         'Struggles: 1 shared, 1 answered, 1 marked helpful. Trust pulse: none closed this month.',
       ]);
-      expect(pngSize(inChannel[0]!.bytes).width).toBe(1200);
+      expect(pngSize(inChannel[0]!.bytes).width).toBe(CHART_WIDTH_PX);
       // Either instance may have won the claim; exactly one says it posted.
       expect(
         [...h.logs, ...other.logs].filter((l) => /health picture of cop \d+ for 2026-02 posted/.test(l)),
