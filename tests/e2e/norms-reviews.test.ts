@@ -7,6 +7,7 @@ import {
   dateToken,
   messageAt,
   reviewPosts,
+  postedReviews,
   reviewRows,
   tick,
   command,
@@ -44,7 +45,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
     expect(await reviewRows(h)).toHaveLength(0);
     h.clock.set('2026-09-02T00:01:00Z');
     await tick(h);
-    const [review] = await reviewRows(h);
+    const [review] = await postedReviews(h);
     expect(review).toMatchObject({ kind: 'review', norm_id: norm.id, status: 'open', members_at_open: 4 });
     const message = messageAt(h, review!.message_ts!);
     const text = textOf(message);
@@ -107,7 +108,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
     const norm = await adoptNorm(h, 'Cameras optional');
     await command(h, 'U3', 'review 1');
     expect(h.lastResponseText()).toContain('Norm 1 is up for review');
-    const [review] = await reviewRows(h);
+    const [review] = await postedReviews(h);
     expect(textOf(messageAt(h, review!.message_ts!))).toContain('brought it up for review');
     await h.react('U3', '-1', review!.message_ts!);
     h.clock.advance(7 * DAY + 60_000);
@@ -126,7 +127,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
   it('members joining mid-review do not change the member count the rule uses', async () => {
     await adoptNorm(h, 'Cameras optional');
     await command(h, 'U2', 'review 1');
-    const [review] = await reviewRows(h);
+    const [review] = await postedReviews(h);
     h.fake.addUser({ id: 'U5', tz: 'Europe/Amsterdam' });
     await h.event({
       type: 'member_joined_channel',
@@ -147,7 +148,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
   it('a norm changed while its review is open: the review closes as superseded, and says so', async () => {
     const norm = await adoptNorm(h, 'Cameras optional');
     await command(h, 'U2', 'review 1');
-    const [review] = await reviewRows(h);
+    const [review] = await postedReviews(h);
 
     // "Propose a change" opens the proposal modal prefilled for that norm.
     await h.clickButton('U3', 'norms:review-change', String(norm.id), { messageTs: review!.message_ts! });
@@ -182,7 +183,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
   it('a norm retired while its review is open: superseded too; "Propose retiring it" prefills a retirement', async () => {
     const norm = await adoptNorm(h, 'Cameras optional');
     await command(h, 'U2', 'review 1');
-    const [review] = await reviewRows(h);
+    const [review] = await postedReviews(h);
     await h.clickButton('U3', 'norms:review-retire', String(norm.id), { messageTs: review!.message_ts! });
     const view = h.lastOpenedView('norms:propose');
     expect(JSON.stringify(view)).toContain('"text":"Retiring an adopted norm"');
@@ -204,7 +205,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
   it('a review left open on a norm changed behind it (a crash between the two) is superseded at the next tick', async () => {
     const norm = await adoptNorm(h, 'Cameras optional');
     await command(h, 'U2', 'review 1');
-    const [review] = await reviewRows(h);
+    const [review] = await postedReviews(h);
     h.clock.advance(60_000);
     // The change committed, but the process stopped before closing the review.
     await h.db.updateTable('norms').set({ body: 'Changed.' }).where('id', '=', norm.id).execute();
@@ -265,7 +266,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
   it('the one-day-before nudge covers reviews', async () => {
     await adoptNorm(h, 'Cameras optional');
     await command(h, 'U2', 'review 1');
-    const [review] = await reviewRows(h);
+    const [review] = await postedReviews(h);
     await h.react('U2', '+1', review!.message_ts!);
     h.clock.advance(6 * DAY + 60_000);
     await tick(h);

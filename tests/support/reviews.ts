@@ -1,6 +1,7 @@
 import type { Norm, Proposal } from '../../src/db/schema';
 import { HOME_CHANNEL, textOf, type Harness } from './harness';
 import { propose, type ProposalFields } from './norms';
+import { waitUntil } from './wait';
 
 /** Proposes and adopts a norm (two of four members support it by button); returns the norm. */
 export async function adoptNorm(h: Harness, title: string, fields: ProposalFields = {}): Promise<Norm> {
@@ -21,6 +22,14 @@ export async function adoptNorm(h: Harness, title: string, fields: ProposalField
 /** Reviews posted so far, oldest first. */
 export function reviewRows(h: Harness): Promise<Proposal[]> {
   return h.db.selectFrom('proposals').selectAll().where('kind', '=', 'review').orderBy('id').execute();
+}
+
+/** The review rows once `count` of them are posted (a review opens after its command's ack). */
+export async function postedReviews(h: Harness, count = 1): Promise<Proposal[]> {
+  return waitUntil(`${count} posted review(s)`, async () => {
+    const rows = await reviewRows(h);
+    return rows.length >= count && rows.every((r) => r.message_ts) ? rows : undefined;
+  });
 }
 
 /** Messages posted in the home channel that are reviews ("Still how we work?"), top level only. */
