@@ -205,7 +205,9 @@ describe('fuzz: random signed bodies through the real receiver', () => {
           batch.map(({ body, contentType }) => postSigned(`${h.url}/slack/events`, SIGNING_SECRET, body, contentType)),
         );
         for (const { status } of results) statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        return results.every((r) => r.status < 500);
+        // SPEC's one exception: a reaction vote not written within its time is refused on purpose
+        // (a 5xx), so that Slack delivers it again.
+        return results.every((r, i) => r.status < 500 || isReactionVote(batch[i]!.body));
       }),
       { numRuns: Math.ceil(RUNS / BATCH), seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
     );
@@ -218,3 +220,7 @@ describe('fuzz: random signed bodies through the real receiver', () => {
     expect([...statuses.keys()].some((s) => s >= 400 && s < 500)).toBe(true);
   }, 60_000);
 });
+
+function isReactionVote(body: string): boolean {
+  return /"type":"event_callback"/.test(body) && /"type":"reaction_(added|removed)"/.test(body);
+}

@@ -148,9 +148,9 @@ describe('a burst of reaction votes on Postgres, each acknowledged once written'
       select stance, count(*)::int as n from votes where proposal_id = ${proposal.id} group by stance`.execute(h.db);
     const byStance = Object.fromEntries(rows.rows.map((r) => [r.stance, Number(r.n)]));
     expect(byStance).toEqual({ object: 100, support: 200 });
-    const retried = h.logs.filter((l) => l.includes('WARN') && l.includes('retrying'));
-    // The cut connections did hit votes in flight, and those were written on a later try.
-    expect(retried.length).toBeGreaterThan(0);
+    // Whether a cut lands on a batch in flight (and is retried) or between batches (and the
+    // refused deliveries come again) is timing: with one statement per batch, either happens.
+    // Both must end in the exact tally above, which is what this test holds.
   }, 60_000);
 
   it('adopts exactly once when concurrent votes cross the rule together', async () => {
