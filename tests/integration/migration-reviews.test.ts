@@ -1,6 +1,8 @@
 import { type Kysely, Migrator, sql } from 'kysely';
 import { migrations } from '../../migrations';
+import { openPostgres } from '../../src/db/database';
 import { migrateToLatest } from '../../src/db/migrate';
+import { insertReview } from '../../src/features/norms/reviews-repository';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 // 005_reviews changes the proposals' constraints: its down must leave them as 002 made them.
@@ -72,5 +74,34 @@ describe('migration 005_reviews', () => {
       .insertInto('proposals')
       .values({ ...base, kind: 'review', norm_id: norm.id })
       .execute();
+  });
+
+  it('a second review of a norm is refused by the unique index, also on a prepared statement’s generic plan', async () => {
+    const norm = await database.db.selectFrom('norms').select(['id', 'cop_id']).executeTakeFirstOrThrow();
+    await database.db.updateTable('proposals').set({ status: 'superseded' }).where('kind', '=', 'review').execute();
+    // One connection whose every prepared statement runs its generic plan, as one does from its sixth run.
+    const one = openPostgres(database.url!, { max: 1 });
+    try {
+      await sql`set plan_cache_mode = force_generic_plan`.execute(one.db);
+      const review = {
+        kind: 'review' as const,
+        cop_id: norm.cop_id,
+        norm_id: norm.id,
+        title: 't',
+        body: 'b',
+        rationale: '',
+        proposed_by: 'U1',
+        closes_at: new Date(),
+        quorum_num: 1,
+        quorum_den: 2,
+        approval_num: 2,
+        approval_den: 3,
+        channel_id: 'C',
+      };
+      expect(await insertReview(one.db, review)).toBeDefined();
+      for (let i = 0; i < 3; i += 1) expect(await insertReview(one.db, review)).toBeUndefined();
+    } finally {
+      await one.close();
+    }
   });
 });

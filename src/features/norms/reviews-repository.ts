@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database, NewProposal, Norm, Proposal } from '../../db/schema';
 import type { Conn } from './repository';
 
@@ -70,12 +70,19 @@ export async function scheduledSince(db: Conn, copId: number, since: Date): Prom
   return Number(row.n);
 }
 
-/** Inserts a review unless one is open for its norm (the unique index decides); undefined then. */
+/**
+ * Inserts a review unless one is open for its norm (the unique index decides); undefined then.
+ * The conflict target's predicate is written as literals: PostgreSQL must prove it implies the
+ * partial index's own, which it cannot from bound parameters once a prepared statement goes to
+ * its generic plan (from its sixth run on a connection: "no unique or exclusion constraint").
+ */
 export function insertReview(db: Conn, values: NewProposal): Promise<Proposal | undefined> {
   return db
     .insertInto('proposals')
     .values({ ...values, kind: 'review' })
-    .onConflict((oc) => oc.column('norm_id').where('kind', '=', 'review').where('status', '=', 'open').doNothing())
+    .onConflict((oc) =>
+      oc.column('norm_id').where('kind', '=', sql.lit('review')).where('status', '=', sql.lit('open')).doNothing(),
+    )
     .returningAll()
     .executeTakeFirst();
 }
