@@ -29,7 +29,7 @@ describe('the charter, norm histories and participation', () => {
   });
   afterEach(async () => {
     // Scheduled jobs log their failures rather than throw: none may have failed.
-    const errors = h.logs.filter((line) => line.includes(' ERROR '));
+    const errors = h.logs.filter((line) => line.includes('"level":"ERROR"'));
     await h.stop();
     expect(errors).toEqual([]);
   });

@@ -30,7 +30,7 @@ describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (databa
   });
   afterEach(async () => {
     // Scheduled jobs log their failures rather than throw: none may have failed.
-    const errors = h.logs.filter((line) => line.includes(' ERROR '));
+    const errors = h.logs.filter((line) => line.includes('"level":"ERROR"'));
     await h.stop();
     expect(errors).toEqual([]);
   });
