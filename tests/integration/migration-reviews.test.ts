@@ -29,19 +29,7 @@ describe('migration 005_reviews', () => {
       .values({ team_id: 'T', channel_id: 'C', created_by: 'U1' })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const base = {
-      cop_id: cop.id,
-      title: 't',
-      body: 'b',
-      rationale: '',
-      proposed_by: 'U1',
-      closes_at: new Date(),
-      quorum_num: 1,
-      quorum_den: 2,
-      approval_num: 2,
-      approval_den: 3,
-      channel_id: 'C',
-    };
+    const base = proposalValues(cop.id);
     const p = await database.db
       .insertInto('proposals')
       .values({ ...base, kind: 'new' })
@@ -83,21 +71,7 @@ describe('migration 005_reviews', () => {
     const one = openPostgres(database.url!, { max: 1 });
     try {
       await sql`set plan_cache_mode = force_generic_plan`.execute(one.db);
-      const review = {
-        kind: 'review' as const,
-        cop_id: norm.cop_id,
-        norm_id: norm.id,
-        title: 't',
-        body: 'b',
-        rationale: '',
-        proposed_by: 'U1',
-        closes_at: new Date(),
-        quorum_num: 1,
-        quorum_den: 2,
-        approval_num: 2,
-        approval_den: 3,
-        channel_id: 'C',
-      };
+      const review = { ...proposalValues(norm.cop_id), kind: 'review' as const, norm_id: norm.id };
       expect(await insertReview(one.db, review)).toBeDefined();
       for (let i = 0; i < 3; i += 1) expect(await insertReview(one.db, review)).toBeUndefined();
     } finally {
@@ -105,3 +79,20 @@ describe('migration 005_reviews', () => {
     }
   });
 });
+
+/** A proposal's required columns, for rows written straight into the database. */
+function proposalValues(copId: number) {
+  return {
+    cop_id: copId,
+    title: 't',
+    body: 'b',
+    rationale: '',
+    proposed_by: 'U1',
+    closes_at: new Date(),
+    quorum_num: 1,
+    quorum_den: 2,
+    approval_num: 2,
+    approval_den: 3,
+    channel_id: 'C',
+  };
+}

@@ -3,6 +3,7 @@ import { builtMain } from './build';
 import { TEAM_ID } from './fake-slack';
 import { freePort, HOME_CHANNEL, SIGNING_SECRET } from './harness';
 import { form, postSigned, type HttpResult } from './slack-requests';
+import { waitUntil } from './wait';
 
 /** `npm start` as operators run it: the compiled bot in its own process, embedded database on disk. */
 export class BotProcess {
@@ -45,18 +46,16 @@ export class BotProcess {
   }
 
   async waitHealthy(timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    const ready = async () => {
       if (this.child.exitCode !== null) throw new Error(`the bot exited early:\n${this.output}`);
-      try {
-        // Ready, and start() finished (auth.test done, scheduler running): it logs that last.
-        if ((await fetch(`${this.url}/readyz`)).status === 200 && this.output.includes('CoP bot running')) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`the bot did not become ready within ${timeoutMs} ms:\n${this.output}`);
+      // Ready, and start() finished (auth.test done, scheduler running): it logs that last.
+      const status = await fetch(`${this.url}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      ); // 0: not listening yet
+      return status === 200 && this.output.includes('CoP bot running');
+    };
+    await waitUntil('the bot to become ready', ready, timeoutMs);
   }
 
   /** Sends the signal and waits for the exit; the time it took in ms, and the exit code. */
