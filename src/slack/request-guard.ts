@@ -37,7 +37,8 @@ export function guardRequests(receiver: HTTPReceiver, options: RequestGuardOptio
   const inner: Listener = receiver.requestListener;
   const endpoint = options.endpoint ?? '/slack/events';
   receiver.requestListener = (req, res) => {
-    if (req.method !== 'POST' || pathOf(req) !== endpoint) return inner(req, res);
+    // Matched as Bolt's receiver matches it: whatever Bolt would handle as an event passes the guard.
+    if (req.method?.toUpperCase() !== 'POST' || pathOf(req) !== endpoint) return inner(req, res);
     guard(req, res, inner, options).catch((error: unknown) => {
       options.logger.error('the request guard failed', error);
       answer(res, 400);

@@ -52,6 +52,20 @@ describe('the HTTP surface (SPEC.md "HTTP surface")', () => {
     await nothingHappened();
   });
 
+  it('an unsigned request on any spelling of the endpoint Bolt would take is rejected (the guard alone verifies)', async () => {
+    // Bolt's own check is off (the guard verifies once): every URL Bolt routes to its handler
+    // must meet the guard first, whatever follows the path.
+    for (const path of ['/slack/events', '/slack/events?retry=1', '/slack/events?']) {
+      const response = await fetch(`${h.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: setupBody(),
+      });
+      expect({ path, status: response.status }).toEqual({ path, status: 401 });
+    }
+    await nothingHappened();
+  });
+
   it('a body altered after signing is rejected with 401', async () => {
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = sign(SIGNING_SECRET, timestamp, setupBody().replace('setup', 'help'));
