@@ -12,43 +12,51 @@ export function findCopByChannel(db: Conn, teamId: string, channelId: string): P
     .executeTakeFirst();
 }
 
-/** The channel's CoP with the user's rights in it, in one round trip (what every `/cop` command needs). */
-export async function findCopWithRights(
+export interface RightsQuestion {
+  readonly teamId: string;
+  readonly channelId: string;
+  readonly userId: string;
+}
+
+export interface RightsAnswer {
+  readonly cop: Cop;
+  readonly member: boolean;
+  readonly coordinator: boolean;
+}
+
+/**
+ * For each question, the channel's CoP with the user's rights in it (undefined: not a CoP), all
+ * in one round trip of one statement whatever their number: what every `/cop` command needs.
+ */
+export async function findCopsWithRights(
   db: Conn,
-  teamId: string,
-  channelId: string,
-  userId: string,
-): Promise<{ cop: Cop; member: boolean; coordinator: boolean } | undefined> {
-  const row = await db
+  questions: readonly RightsQuestion[],
+): Promise<Array<RightsAnswer | undefined>> {
+  const distinct = (pick: (q: RightsQuestion) => string) => [...new Set(questions.map(pick))];
+  // Arrays, not lists of values: the statement's text is the same for any number of questions.
+  const rows = await db
     .selectFrom('cops')
+    .leftJoin('members', (join) =>
+      join
+        .onRef('members.cop_id', '=', 'cops.id')
+        .on((eb) => eb('members.user_id', '=', eb.fn.any(eb.val(distinct((q) => q.userId))))),
+    )
+    .leftJoin('coordinators', (join) =>
+      join.onRef('coordinators.cop_id', '=', 'cops.id').onRef('coordinators.user_id', '=', 'members.user_id'),
+    )
     .selectAll('cops')
-    .select((eb) => [
-      eb
-        .exists(
-          eb
-            .selectFrom('members')
-            .select('members.user_id')
-            .whereRef('members.cop_id', '=', 'cops.id')
-            .where('members.user_id', '=', userId),
-        )
-        .as('is_member'),
-      eb
-        .exists(
-          eb
-            .selectFrom('coordinators')
-            .select('coordinators.user_id')
-            .whereRef('coordinators.cop_id', '=', 'cops.id')
-            .where('coordinators.user_id', '=', userId),
-        )
-        .as('is_coordinator'),
-    ])
-    .where('team_id', '=', teamId)
-    .where('channel_id', '=', channelId)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { is_member, is_coordinator, ...cop } = row;
-  // A coordinator who left the channel has no rights left, as in isCoordinator.
-  return { cop, member: Boolean(is_member), coordinator: Boolean(is_member) && Boolean(is_coordinator) };
+    .select(['members.user_id as member_id', 'coordinators.user_id as coordinator_id'])
+    .where((eb) => eb('cops.team_id', '=', eb.fn.any(eb.val(distinct((q) => q.teamId)))))
+    .where((eb) => eb('cops.channel_id', '=', eb.fn.any(eb.val(distinct((q) => q.channelId)))))
+    .execute();
+  return questions.map(({ teamId, channelId, userId }) => {
+    const here = rows.filter((r) => r.team_id === teamId && r.channel_id === channelId);
+    if (here.length === 0) return undefined;
+    const { member_id: _m, coordinator_id: _c, ...cop } = here[0]!;
+    const mine = here.find((r) => r.member_id === userId);
+    // A coordinator who left the channel has no rights left, as in isCoordinator.
+    return { cop, member: mine !== undefined, coordinator: mine?.coordinator_id != null };
+  });
 }
 
 export function findCopById(db: Conn, copId: number): Promise<Cop | undefined> {
