@@ -121,7 +121,7 @@ describe('reaction votes while the database is away (Postgres behind a proxy tha
     const sending = Promise.all(MEMBERS.map((user, i) => deliver(user, i)));
     // Cut while the burst is being written, for longer than a write's retries last (about 1.5 s):
     // before acks waited for the write, such votes were acknowledged and then dropped.
-    await new Promise((r) => setTimeout(r, 20));
+    await waitUntil('the burst to reach the vote listener', () => h.bot.busy() > 0);
     proxy.cut();
     await new Promise((r) => setTimeout(r, 2_000));
     proxy.restore();

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { BOT_USER_ID, FakeSlack, TEAM_ID } from '../support/fake-slack';
 import { FakeSocketMode } from '../support/fake-socket-mode';
 import { freePort, HOME_CHANNEL, textOf } from '../support/harness';
+import { waitUntil } from '../support/wait';
 
 const APP_TOKEN = 'xapp-1-A0COP-1-socketmodetoken';
 
@@ -55,7 +56,7 @@ describe('Socket Mode: the same app over Slack’s WebSocket', () => {
   it('opens the connection with the app-level token and is not ready until Slack says hello', async () => {
     const open = await fake.waitFor('apps.connections.open');
     expect(open.token).toBe(APP_TOKEN);
-    for (let i = 0; i < 100 && socket.connections.length === 0; i += 1) await new Promise((r) => setTimeout(r, 20));
+    await waitUntil('the WebSocket connection', () => socket.connections.length > 0);
     expect(socket.connections).toHaveLength(1);
     // Health is served on PORT in Socket Mode too.
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
@@ -142,16 +143,10 @@ describe('Socket Mode: the same app over Slack’s WebSocket', () => {
       event_time: 1772442001,
     });
     await socket.ackOf(envelopeId);
-    const deadline = Date.now() + 5000;
-    let members: string[] = [];
-    while (Date.now() < deadline) {
-      members = (await database.db.selectFrom('members').select('user_id').orderBy('user_id').execute()).map(
-        (m) => m.user_id,
-      );
-      if (members.includes('U3')) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(members).toEqual(['U1', 'U2', 'U3']);
+    const memberIds = async () =>
+      (await database.db.selectFrom('members').select('user_id').orderBy('user_id').execute()).map((m) => m.user_id);
+    await waitUntil('U3 to be a member', async () => (await memberIds()).includes('U3'));
+    expect(await memberIds()).toEqual(['U1', 'U2', 'U3']);
   });
 
   it('/readyz turns 503 when the database stops answering', async () => {
