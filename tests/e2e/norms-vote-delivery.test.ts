@@ -1,3 +1,5 @@
+import { writeVotes } from '../../src/features/norms/vote-batches';
+import { reactionVote } from '../../src/features/norms/votes';
 import { BOT_USER_ID } from '../support/fake-slack';
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
 import { messageText, propose, stances } from '../support/norms';
@@ -11,6 +13,29 @@ describe('a vote reaches the tally whatever arrives late or fails', () => {
     await h.setupCop('U1');
   });
   afterEach(() => h.stop());
+
+  it('a vote stored whose delivery was refused (its answer lost after the commit) shows once Slack delivers it again', async () => {
+    const p = await propose(h, 'U1');
+    // What the first delivery left: the vote and its event's claim committed, no settle run
+    // (the connection dropped before the commit's answer, so the listener failed and refused).
+    const vote = reactionVote({
+      eventId: 'EvLostAnswer',
+      channelId: HOME_CHANNEL,
+      messageTs: p.message_ts!,
+      userId: 'U2',
+      reaction: '+1',
+      removed: false,
+      eventTs: `${Math.floor(h.clock.now().getTime() / 1000)}.000100`,
+    })!;
+    await writeVotes(h.db, [vote], h.clock.now());
+    expect(await stances(h, p.id)).toEqual({ U2: 'support' });
+    expect(messageText(h, p)).toContain(':+1: *0* support');
+
+    const again = await h.react('U2', '+1', p.message_ts!, { eventId: 'EvLostAnswer' });
+    expect(again.status).toBe(200);
+    await waitUntil('the message to show the stored vote', () => messageText(h, p).includes(':+1: *1* support'));
+    expect(await stances(h, p.id)).toEqual({ U2: 'support' });
+  });
 
   it('retries a failed message update until the message shows the true tally', async () => {
     const p = await propose(h, 'U1');

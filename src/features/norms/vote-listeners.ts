@@ -187,5 +187,9 @@ async function reactionChanged({ votes, publisher }: Deps, { ack, event, body }:
   if (!vote) return ack();
   const result = await votes.cast(vote);
   await ack();
-  if (result.kind === 'counted' && result.changed) await publisher.afterVote(result.proposal.id);
+  // A redelivered event may be one whose first delivery was stored while its connection dropped
+  // (the commit went through, its answer did not): that delivery never settled, so this one does.
+  // A settle reads the tally afresh and is coalesced, so settling again is only a refresh.
+  const redelivered = result.kind === 'refused' && result.reason === 'duplicate';
+  if ((result.kind === 'counted' && result.changed) || redelivered) await publisher.afterVote(result.proposal.id);
 }
