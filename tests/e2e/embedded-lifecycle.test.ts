@@ -48,6 +48,7 @@ describe('the embedded PostgreSQL server across crashes, second bots and old dat
 
   afterAll(async () => {
     for (const bot of running) await bot.stop('SIGTERM').catch(() => bot.kill());
+    for (const bot of running) await bot.kill();
     await fake.stop();
     for (const dir of [...dirs, cwd]) rmSync(dir, { recursive: true, force: true });
   });

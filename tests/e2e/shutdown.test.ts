@@ -33,7 +33,7 @@ describe('npm start on the embedded database: graceful shutdown and data kept ac
   });
 
   afterAll(async () => {
-    for (const bot of running) bot.kill();
+    for (const bot of running) await bot.kill();
     await fake.stop();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(cwd, { recursive: true, force: true });

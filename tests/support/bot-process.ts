@@ -9,6 +9,8 @@ import { waitUntil } from './wait';
 export class BotProcess {
   output = '';
   private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Once its output pipes are closed too. */
+  private closed: Promise<void>;
 
   constructor(
     readonly child: ChildProcess,
@@ -17,6 +19,7 @@ export class BotProcess {
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
   }
 
   static async start(env: Record<string, string>, cwd: string): Promise<BotProcess> {
@@ -69,8 +72,14 @@ export class BotProcess {
     return { code, ms: Date.now() - began };
   }
 
-  kill(): void {
+  /**
+   * Kills it (SIGKILL) and waits until it is gone, with its output pipes: a test file's teardown
+   * that left a child running would keep jest's worker from exiting.
+   */
+  async kill(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
+    await this.closed;
   }
 }
 
