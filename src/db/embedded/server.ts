@@ -154,12 +154,18 @@ export class EmbeddedServer {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       process.removeListener('exit', this.onExit);
+      // Its stderr pipe closes just after it exits: waited for too (briefly), so no handle of the
+      // server outlives the stop.
+      const closed = new Promise<void>((resolve) => this.child.once('close', () => resolve()));
       if (this.child.exitCode === null && this.child.signalCode === null) {
         const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
         this.child.kill('SIGINT');
         const timer = setTimeout(() => this.child.kill('SIGQUIT'), 8_000);
         await exited;
         clearTimeout(timer);
+      }
+      if (this.child.stderr && !this.child.stderr.closed) {
+        await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       }
       this.releaseLock();
     })();
