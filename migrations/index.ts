@@ -7,6 +7,7 @@ import * as m005 from './005_reviews';
 import * as m006 from './006_pulse';
 import * as m007 from './007_health';
 import * as m010 from './010_overview_version';
+import * as m011 from './011_message_version';
 
 /**
  * Every migration, by name, in order. Listed statically (not read from the directory) so the
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '006_pulse': m006,
   '007_health': m007,
   '010_overview_version': m010,
+  '011_message_version': m011,
 };

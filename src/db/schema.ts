@@ -147,6 +147,10 @@ export interface ProposalTable {
   members_at_open: number | null;
   /** When the coordinators were told that this review lapsed. */
   lapse_notified_at: NullableTimestamp;
+  /** Bumped by every change to what its message shows (votes, status), by triggers (migration 011). */
+  message_version: ColumnType<number, never, never>;
+  /** The message_version whose tally its message was last updated with. */
+  shown_version: ColumnType<number, never, number>;
 }
 
 /** One row per member per proposal: the latest vote wins, a withdrawal keeps the row with no stance. */

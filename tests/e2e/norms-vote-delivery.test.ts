@@ -37,6 +37,36 @@ describe('a vote reaches the tally whatever arrives late or fails', () => {
     expect(await stances(h, p.id)).toEqual({ U2: 'support' });
   });
 
+  it('a message left behind its votes (the instance stopped before updating it) catches up at the next tick', async () => {
+    const p = await propose(h, 'U1');
+    // Votes stored by an instance that stopped before its settle ran: nothing in memory remembers them.
+    // One for, one against: still open, so only a message refresh can show them.
+    const votes = [
+      ['U2', '+1'],
+      ['U3', '-1'],
+    ].map(([userId, reaction], i) =>
+      reactionVote({
+        eventId: `EvStopped${i}`,
+        channelId: HOME_CHANNEL,
+        messageTs: p.message_ts!,
+        userId: userId!,
+        reaction: reaction!,
+        removed: false,
+        eventTs: `${Math.floor(h.clock.now().getTime() / 1000)}.00020${i}`,
+      })!,
+    );
+    await writeVotes(h.db, votes, h.clock.now());
+    expect(messageText(h, p)).toContain(':+1: *0* support');
+
+    await h.bot.tick();
+    expect(messageText(h, p)).toContain(':+1: *1* support · :-1: *1* object');
+    expect(h.logs.join('\n')).toContain('brought 1 proposal message(s) up to their tally');
+    // Shown: the next tick leaves it alone.
+    const updates = h.fake.callsOf('chat.update').length;
+    await h.bot.tick();
+    expect(h.fake.callsOf('chat.update')).toHaveLength(updates);
+  });
+
   it('retries a failed message update until the message shows the true tally', async () => {
     const p = await propose(h, 'U1');
     // Slack refuses the next two updates (an error the client does not retry itself).

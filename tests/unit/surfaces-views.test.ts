@@ -76,6 +76,8 @@ function proposal(id: number, over: Partial<Proposal> = {}): Proposal {
     nudged_at: null,
     members_at_open: null,
     lapse_notified_at: null,
+    message_version: 0,
+    shown_version: 0,
     ...over,
   };
 }

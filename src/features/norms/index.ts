@@ -91,6 +91,14 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
 
     jobs: [
       {
+        // A message left behind its tally (a failed update, an instance that stopped) catches up.
+        name: 'norms-messages',
+        run: async () => {
+          const refreshed = await publisher.refreshLagging();
+          if (refreshed) logger.info(`brought ${refreshed} proposal message(s) up to their tally`);
+        },
+      },
+      {
         // Declines proposals past their window (and adopts any the rule now allows, e.g. after members left).
         name: 'norms-decide',
         run: async () => {

@@ -94,8 +94,11 @@ export class ProposalPublisher {
     this.retryLater(proposalId);
   }
 
-  /** The message from the snapshot, then the outcome in its thread if this settle closed it. */
-  private async show({ snapshot, closed }: Settled): Promise<void> {
+  /**
+   * The message from the snapshot, recorded as shown (so the `norms-messages` job knows it is
+   * current), then the outcome in its thread if this settle closed it.
+   */
+  private async show({ snapshot, closed, version }: Settled): Promise<void> {
     const proposal = snapshot.proposal;
     if (!proposal.message_ts) return;
     await this.client.chat.update({
@@ -103,7 +106,19 @@ export class ProposalPublisher {
       ts: proposal.message_ts,
       ...proposalMessage(snapshot),
     });
+    if (version !== undefined) await this.service.messageShown(proposal.id, version);
     if (closed || this.unannounced.delete(proposal.id)) await this.announce(snapshot);
+  }
+
+  /**
+   * Settles again each proposal whose message lags its votes or status in the database: an
+   * update that failed after its retries, or an instance that stopped before updating (retries
+   * live in memory). Returns how many it settled.
+   */
+  async refreshLagging(): Promise<number> {
+    const lagging = await this.service.laggingMessages();
+    for (const proposalId of lagging) await this.afterVote(proposalId);
+    return lagging.length;
   }
 
   /** Settles again after a backoff, so a message a failure left stale ends up true. */

@@ -65,6 +65,33 @@ export async function claimNudge(db: Conn, proposalId: number, now: Date): Promi
   return row !== undefined;
 }
 
+/** Its message now shows what `message_version` was when its tally was read. */
+export async function markMessageShown(db: Conn, proposalId: number, version: number): Promise<void> {
+  await db
+    .updateTable('proposals')
+    .set((eb) => ({ shown_version: eb.fn('greatest', [eb.ref('shown_version'), eb.val(version)]) }))
+    .where('id', '=', proposalId)
+    .where('shown_version', '<', version)
+    .execute();
+}
+
+/**
+ * Proposals whose message lags what it should show (an update that failed, an instance that
+ * stopped first): open ones, and those decided since `decidedSince` (older ones are history).
+ */
+export async function listLaggingMessages(db: Conn, decidedSince: Date, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('proposals')
+    .select('id')
+    .whereRef('shown_version', '<', 'message_version')
+    .where('message_ts', 'is not', null)
+    .where((eb) => eb.or([eb('status', '=', 'open'), eb('decided_at', '>=', decidedSince)]))
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 /** Closes an open proposal; undefined when it already was closed (by another vote or tick). */
 export function closeProposal(
   db: Conn,

@@ -11,6 +11,7 @@ import { applyReviewOutcome, membersForRule } from './reviews-outcome';
 import { decide, ruleOf, type Tally, type VoteRule } from './rules';
 
 const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
 
 export interface ProposalInput {
   kind: ProposalKind;
@@ -47,6 +48,8 @@ export interface Decision {
 export interface Settled {
   snapshot: ProposalSnapshot;
   closed?: 'adopted' | 'declined';
+  /** The proposal's message_version when the tally was read: what its message shows once updated. */
+  version?: number;
 }
 
 /** Norms: proposals, votes, outcomes. Rules and transactions; no Slack here. */
@@ -142,7 +145,22 @@ export class NormsService {
       }
     }
     const snapshot = await this.withNorm({ proposal: decision.proposal, tally, members });
-    return { snapshot, closed: decision.closed };
+    // What the message will show: the tally as read, and the decision if this settle closed it
+    // (its status change bumped the version once; any other bump was a vote the tally missed).
+    const asRead = read.proposal.message_version;
+    const asClosed = decision.proposal.message_version;
+    const version = decision.closed && asClosed === asRead + 1 ? asClosed : asRead;
+    return { snapshot, closed: decision.closed, version };
+  }
+
+  /** Its message was updated with the tally read at `version`. */
+  messageShown(proposalId: number, version: number): Promise<void> {
+    return repo.markMessageShown(this.db, proposalId, version);
+  }
+
+  /** Proposals whose message lags its votes or status (open, or decided in the last day). */
+  laggingMessages(limit = 50): Promise<number[]> {
+    return repo.listLaggingMessages(this.db, new Date(this.clock.now().getTime() - DAY), limit);
   }
 
   private close(proposal: Proposal, outcome: 'adopted' | 'declined', members: number): Promise<Decision> {
