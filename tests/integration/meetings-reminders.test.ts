@@ -1,4 +1,5 @@
-import { memberTopics, proposalsAwaitingVote } from '../../src/features/meetings/agenda';
+import { memberTopics } from '../../src/features/meetings/agenda';
+import { proposalsAwaitingVote } from '../../src/features/norms/agenda';
 import { communityPort } from '../../src/features/community/port';
 import { queueDueReminders } from '../../src/features/meetings/reminders';
 import { AppLogger } from '../../src/logger';

@@ -1,6 +1,6 @@
 import { refreshAllUsers, refreshUser } from '../../slack/users';
 import type { Feature, FeatureContext } from '../types';
-import { memberTopics, proposalsAwaitingVote, type AgendaProvider } from './agenda';
+import { memberTopics, type AgendaProvider } from './agenda';
 import { meetingSubcommands } from './commands';
 import { registerAttendanceListeners } from './attendance-listeners';
 import { meetingHealthFigures } from './health';
@@ -14,19 +14,15 @@ export type { AgendaProvider, AgendaSection } from '../types';
 
 export interface MeetingsOptions {
   /**
-   * More agenda sources, shown between the proposals awaiting a vote and the members' topics.
-   * The hook for "struggles posted since the last meeting" (the struggles feature).
+   * The other features' agenda sources (proposals awaiting the member's vote, struggles posted
+   * since the last meeting), shown in order before the members' topics.
    */
   readonly agendaProviders?: readonly AgendaProvider[];
 }
 
 /** Recurring meetings, reminder DMs (once each, on time), RSVPs, topics and attendance. */
 export function meetingsFeature(ctx: FeatureContext, options: MeetingsOptions = {}): Feature {
-  const providers: readonly AgendaProvider[] = [
-    proposalsAwaitingVote,
-    ...(options.agendaProviders ?? []),
-    memberTopics,
-  ];
+  const providers: readonly AgendaProvider[] = [...(options.agendaProviders ?? []), memberTopics];
   const log = ctx.logger.child('meetings');
   const service = new MeetingsService({ db: ctx.db, community: ctx.community, providers, logger: log });
   return {

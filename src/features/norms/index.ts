@@ -13,6 +13,7 @@ import { registerVoteListeners } from './vote-listeners';
 import type { ProposalSnapshot } from './service';
 import { VoteRecorder, type ConfirmMember } from './votes';
 import { livingNorms } from './living-norms';
+import { proposalsAwaitingVote } from './agenda';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -44,6 +45,7 @@ export function normsFeature(ctx: FeatureContext, options: { confirmMember: Conf
   return {
     name: 'norms',
     healthFigures: normsHealthFigures(ctx.db),
+    agenda: proposalsAwaitingVote,
     subcommands: [
       {
         name: 'norms',

@@ -332,3 +332,29 @@ export async function writeVoteBatch(db: Conn, votes: VoteWrite[], now: Date): P
     changed: Boolean(changed),
   }));
 }
+
+/** Open proposals of the CoP, and for each the members who already voted with a stance. */
+export async function openProposalsWithVoters(db: Conn, copId: number) {
+  const proposals = await db
+    .selectFrom('proposals')
+    .select(['id', 'title', 'closes_at', 'channel_id'])
+    .where('cop_id', '=', copId)
+    .where('status', '=', 'open')
+    .orderBy('closes_at')
+    .execute();
+  if (proposals.length === 0) return [];
+  const votes = await db
+    .selectFrom('votes')
+    .select(['proposal_id', 'user_id'])
+    .where(
+      'proposal_id',
+      'in',
+      proposals.map((p) => p.id),
+    )
+    .where('stance', 'is not', null)
+    .execute();
+  return proposals.map((p) => ({
+    ...p,
+    voters: new Set(votes.filter((v) => v.proposal_id === p.id).map((v) => v.user_id)),
+  }));
+}

@@ -1,9 +1,9 @@
 import { escapeText, truncate } from '../../slack/text';
+import { agendaSection } from '../agenda-section';
 import type { AgendaProvider } from '../types';
 import { listStrugglesSince } from './repository';
 
 const WEEK = 7 * 24 * 60 * 60 * 1000;
-const MAX_LINES = 8;
 
 /** "Struggles posted since the last meeting", for each member's reminder and /cop meeting. */
 export const strugglesSinceLastMeeting: AgendaProvider = {
@@ -17,8 +17,7 @@ export const strugglesSinceLastMeeting: AgendaProvider = {
       const resolved = s.resolved ? ' _(resolved)_' : '';
       return s.permalink ? `• <${s.permalink}|${excerpt}>${resolved}` : `• ${excerpt}${resolved}`;
     });
-    if (lines.length > MAX_LINES) lines.splice(MAX_LINES, lines.length, `_…and ${struggles.length - MAX_LINES} more_`);
-    const section = lines.length ? { title: 'Struggles shared since the last meeting', lines } : undefined;
+    const section = agendaSection('Struggles shared since the last meeting', lines);
     return () => section;
   },
 };
