@@ -11,6 +11,7 @@ import {
 import { WebAPIPlatformError, WebClient, type WebClientOptions } from '@slack/web-api';
 import { WebSocket, type RawData } from 'ws';
 import type { AppLogger } from '../logger';
+import { ackSeconds } from '../metrics';
 
 export interface SocketModeTimings {
   /** How often each socket pings Slack; a ping unanswered by the next one marks the socket dead. */
@@ -274,14 +275,19 @@ export class SocketModeLink implements Receiver {
     // Once stopping, envelopes go unacknowledged: Slack delivers them again elsewhere.
     if (this.stopped || !this.app || !envelope.payload) return;
     link.pending += 1;
+    const arrived = performance.now();
     let acked = false;
     const ack = async (response?: unknown): Promise<void> => {
       if (acked) return;
       acked = true;
       link.pending -= 1;
       const payload = typeof response === 'string' ? { text: response } : { ...(response as object | undefined) };
-      if (link.open) link.socket.send(JSON.stringify({ envelope_id: envelope.envelope_id, payload }));
-      else this.logger.warn(`Socket Mode: socket ${link.id} closed before envelope ${envelope.envelope_id} was acked`);
+      if (link.open) {
+        link.socket.send(JSON.stringify({ envelope_id: envelope.envelope_id, payload }));
+        ackSeconds.observe({ kind: ackKind(envelope.type) }, (performance.now() - arrived) / 1000);
+      } else {
+        this.logger.warn(`Socket Mode: socket ${link.id} closed before envelope ${envelope.envelope_id} was acked`);
+      }
       if (link.retiring) this.retireWhenIdle(link);
     };
     const event: ReceiverEvent = {
@@ -378,4 +384,14 @@ function parse(data: RawData): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The envelope's kind as the HTTP guard names it, so `cop_ack_seconds` reads the same in both modes. */
+const ACK_KINDS = new Map([
+  ['slash_commands', 'command'],
+  ['interactive', 'interaction'],
+  ['events_api', 'event'],
+]);
+function ackKind(type: string): string {
+  return ACK_KINDS.get(type) ?? type;
 }

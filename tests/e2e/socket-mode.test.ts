@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../support/database';
 import { BOT_USER_ID, FakeSlack, TEAM_ID } from '../support/fake-slack';
 import { FakeSocketMode } from '../support/fake-socket-mode';
 import { freePort, HOME_CHANNEL, textOf } from '../support/harness';
+import { parsePrometheus, sampleValue } from '../support/prometheus';
 import { waitUntil } from '../support/wait';
 
 const APP_TOKEN = 'xapp-1-A0COP-1-socketmodetoken';
@@ -93,6 +94,9 @@ describe('Socket Mode: the same app over Slack’s WebSocket', () => {
     const reply = await fake.waitFor('response_url');
     expect(reply.params.response_type).toBe('ephemeral');
     expect(textOf(reply.params)).toContain('/cop setup');
+    // The ack's latency is measured in Socket Mode too, under the same kind as over HTTP.
+    const { samples } = parsePrometheus(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+    expect(sampleValue(samples, 'cop_ack_seconds_count', { kind: 'command' })).toBeGreaterThanOrEqual(1);
   });
 
   it('/cop setup through the socket stores the CoP', async () => {
