@@ -1,4 +1,9 @@
+import { communityPort } from '../../src/features/community/port';
+import { NormsService } from '../../src/features/norms/service';
 import { writeVotes } from '../../src/features/norms/vote-batches';
+import { AppLogger } from '../../src/logger';
+import { WebClient } from '@slack/web-api';
+import { postOnce } from '../../src/slack/post';
 import { reactionVote } from '../../src/features/norms/votes';
 import { BOT_USER_ID } from '../support/fake-slack';
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
@@ -65,6 +70,76 @@ describe('a vote reaches the tally whatever arrives late or fails', () => {
     const updates = h.fake.callsOf('chat.update').length;
     await h.bot.tick();
     expect(h.fake.callsOf('chat.update')).toHaveLength(updates);
+  });
+
+  it('a decision whose instance stopped before showing it: the next tick shows it and replies once', async () => {
+    const p = await propose(h, 'U1');
+    const votes = ['U1', 'U2'].map((userId, i) =>
+      reactionVote({
+        eventId: `EvDecided${i}`,
+        channelId: HOME_CHANNEL,
+        messageTs: p.message_ts!,
+        userId,
+        reaction: '+1',
+        removed: false,
+        eventTs: `${Math.floor(h.clock.now().getTime() / 1000)}.00030${i}`,
+      })!,
+    );
+    await writeVotes(h.db, votes, h.clock.now());
+    // Another instance read the tally and adopted it (norm and all), then stopped: no message, no reply.
+    const elsewhere = new NormsService(h.db, communityPort(h.db), h.clock, new AppLogger('error'));
+    expect((await elsewhere.settle(p.id))?.closed).toBe('adopted');
+    const replies = () =>
+      h.fake.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === p.message_ts && c.params.reply_broadcast);
+    expect(replies()).toHaveLength(0);
+
+    await h.bot.tick();
+    expect(messageText(h, p)).toContain('Adopted');
+    expect(replies()).toHaveLength(1);
+    expect(String(replies()[0]!.params.text)).toContain('is adopted, with 2 supporters');
+
+    // Caught up: later ticks neither update it nor reply again.
+    const updates = h.fake.callsOf('chat.update').length;
+    await h.bot.tick();
+    expect(h.fake.callsOf('chat.update')).toHaveLength(updates);
+    expect(replies()).toHaveLength(1);
+  });
+
+  it('a decision whose instance replied but stopped before recording its message: no second reply', async () => {
+    const p = await propose(h, 'U1');
+    const votes = ['U1', 'U2'].map((userId, i) =>
+      reactionVote({
+        eventId: `EvReplied${i}`,
+        channelId: HOME_CHANNEL,
+        messageTs: p.message_ts!,
+        userId,
+        reaction: '+1',
+        removed: false,
+        eventTs: `${Math.floor(h.clock.now().getTime() / 1000)}.00030${i}`,
+      })!,
+    );
+    await writeVotes(h.db, votes, h.clock.now());
+    // Another instance read the tally and adopted it (norm and all), then stopped: no message, no reply.
+    const elsewhere = new NormsService(h.db, communityPort(h.db), h.clock, new AppLogger('error'));
+    expect((await elsewhere.settle(p.id))?.closed).toBe('adopted');
+    const replies = () =>
+      h.fake.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === p.message_ts && c.params.reply_broadcast);
+    // It had replied in the thread (the reply carries its key) before it stopped.
+    const client = new WebClient('xoxb-test', { slackApiUrl: h.fake.url });
+    const thread = { channel: HOME_CHANNEL, thread_ts: p.message_ts!, reply_broadcast: true };
+    await postOnce(client, { ...thread, text: 'adopted (the earlier reply)' }, { key: `proposal-outcome:${p.id}` });
+    expect(replies()).toHaveLength(1);
+
+    await h.bot.tick();
+    expect(messageText(h, p)).toContain('Adopted');
+    expect(replies()).toHaveLength(1);
+    expect(h.logs.join('\n')).toContain('an earlier try had posted it; not posting again');
+
+    // Caught up: later ticks neither update it nor reply again.
+    const updates = h.fake.callsOf('chat.update').length;
+    await h.bot.tick();
+    expect(h.fake.callsOf('chat.update')).toHaveLength(updates);
+    expect(replies()).toHaveLength(1);
   });
 
   it('retries a failed message update until the message shows the true tally', async () => {

@@ -22,6 +22,8 @@ export class ProposalPublisher {
   private readonly retries = new Map<number, { attempt: number; timer: NodeJS.Timeout }>();
   /** Proposals closed by a run that failed before its announcement: the retry announces. */
   private readonly unannounced = new Set<number>();
+  /** Proposals the `norms-messages` job is bringing up to date (see refreshLagging). */
+  private readonly catchingUp = new Set<number>();
 
   constructor(
     private readonly client: WebClient,
@@ -95,29 +97,36 @@ export class ProposalPublisher {
   }
 
   /**
-   * The message from the snapshot, recorded as shown (so the `norms-messages` job knows it is
-   * current), then the outcome in its thread if this settle closed it.
+   * The message from the snapshot, then the outcome in its thread if this settle closed it (or,
+   * catching up, if it is decided: looked for first, so it is never posted twice), and last the
+   * message recorded as shown: a stop before that leaves it lagging, for the job to finish.
    */
   private async show({ snapshot, closed, version }: Settled): Promise<void> {
     const proposal = snapshot.proposal;
+    const catchingUp = this.catchingUp.delete(proposal.id);
     if (!proposal.message_ts) return;
     await this.client.chat.update({
       channel: proposal.channel_id,
       ts: proposal.message_ts,
       ...proposalMessage(snapshot),
     });
-    if (version !== undefined) await this.service.messageShown(proposal.id, version);
     if (closed || this.unannounced.delete(proposal.id)) await this.announce(snapshot);
+    else if (catchingUp && proposal.status !== 'open') await this.announce(snapshot, { lookFirst: true });
+    if (version !== undefined) await this.service.messageShown(proposal.id, version);
   }
 
   /**
    * Settles again each proposal whose message lags its votes or status in the database: an
    * update that failed after its retries, or an instance that stopped before updating (retries
-   * live in memory). Returns how many it settled.
+   * live in memory). A decided one also gets its outcome reply if it has none. Returns how many.
    */
   async refreshLagging(): Promise<number> {
     const lagging = await this.service.laggingMessages();
-    for (const proposalId of lagging) await this.afterVote(proposalId);
+    for (const proposalId of lagging) {
+      this.catchingUp.add(proposalId);
+      await this.afterVote(proposalId);
+      this.catchingUp.delete(proposalId);
+    }
     return lagging.length;
   }
 
@@ -141,15 +150,23 @@ export class ProposalPublisher {
     this.retries.delete(proposalId);
   }
 
-  /** The outcome in the thread; not retried: posting twice is worse than a missing reply (the message shows it). */
-  private async announce(snapshot: Settled['snapshot']): Promise<void> {
+  /**
+   * The outcome in the thread; not retried: posting twice is worse than a missing reply (the
+   * message shows it). With `lookFirst`, the thread is searched for it before posting.
+   */
+  private async announce(snapshot: Settled['snapshot'], options: { lookFirst?: boolean } = {}): Promise<void> {
     const proposal = snapshot.proposal;
     try {
       await postOnce(
         this.client,
         // Also sent to the channel: an outcome is news for everyone, not only the thread's followers.
         { channel: proposal.channel_id, thread_ts: proposal.message_ts!, ...announcementParams(snapshot) },
-        { key: `proposal-outcome:${proposal.id}`, logger: this.logger },
+        {
+          key: `proposal-outcome:${proposal.id}`,
+          logger: this.logger,
+          lookFirst: options.lookFirst,
+          since: options.lookFirst ? (proposal.decided_at ?? proposal.created_at) : undefined,
+        },
       );
     } catch (error) {
       this.logger.error(`announcing the outcome of proposal ${proposal.id} failed`, error);
