@@ -19,24 +19,40 @@ describe('a vote reaches the tally whatever arrives late or fails', () => {
   });
   afterEach(() => h.stop());
 
+  type Posted = Awaited<ReturnType<typeof propose>>;
+  /** Reactions stored as an instance stores them (events claimed), with no settle run after: nothing shown. */
+  async function storedVotes(p: Posted, tag: string, votes: Array<[user: string, reaction: string]>) {
+    const at = Math.floor(h.clock.now().getTime() / 1000);
+    const stored = votes.map(([userId, reaction], i) =>
+      reactionVote({
+        eventId: `Ev${tag}${i}`,
+        channelId: HOME_CHANNEL,
+        messageTs: p.message_ts!,
+        userId,
+        reaction,
+        removed: false,
+        eventTs: `${at}.${String(100 + i).padStart(6, '0')}`,
+      })!,
+    );
+    await writeVotes(h.db, stored, h.clock.now());
+  }
+  /** Another instance reads the tally and adopts it (norm and all), then stops: no message, no reply. */
+  async function adoptedElsewhere(p: Posted) {
+    const elsewhere = new NormsService(h.db, communityPort(h.db), h.clock, new AppLogger('error'));
+    expect((await elsewhere.settle(p.id))?.closed).toBe('adopted');
+  }
+  const outcomeReplies = (p: Posted) =>
+    h.fake.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === p.message_ts && c.params.reply_broadcast);
+
   it('a vote stored whose delivery was refused (its answer lost after the commit) shows once Slack delivers it again', async () => {
     const p = await propose(h, 'U1');
     // What the first delivery left: the vote and its event's claim committed, no settle run
     // (the connection dropped before the commit's answer, so the listener failed and refused).
-    const vote = reactionVote({
-      eventId: 'EvLostAnswer',
-      channelId: HOME_CHANNEL,
-      messageTs: p.message_ts!,
-      userId: 'U2',
-      reaction: '+1',
-      removed: false,
-      eventTs: `${Math.floor(h.clock.now().getTime() / 1000)}.000100`,
-    })!;
-    await writeVotes(h.db, [vote], h.clock.now());
+    await storedVotes(p, 'LostAnswer', [['U2', '+1']]);
     expect(await stances(h, p.id)).toEqual({ U2: 'support' });
     expect(messageText(h, p)).toContain(':+1: *0* support');
 
-    const again = await h.react('U2', '+1', p.message_ts!, { eventId: 'EvLostAnswer' });
+    const again = await h.react('U2', '+1', p.message_ts!, { eventId: 'EvLostAnswer0' });
     expect(again.status).toBe(200);
     await waitUntil('the message to show the stored vote', () => messageText(h, p).includes(':+1: *1* support'));
     expect(await stances(h, p.id)).toEqual({ U2: 'support' });
@@ -46,21 +62,10 @@ describe('a vote reaches the tally whatever arrives late or fails', () => {
     const p = await propose(h, 'U1');
     // Votes stored by an instance that stopped before its settle ran: nothing in memory remembers them.
     // One for, one against: still open, so only a message refresh can show them.
-    const votes = [
+    await storedVotes(p, 'Stopped', [
       ['U2', '+1'],
       ['U3', '-1'],
-    ].map(([userId, reaction], i) =>
-      reactionVote({
-        eventId: `EvStopped${i}`,
-        channelId: HOME_CHANNEL,
-        messageTs: p.message_ts!,
-        userId: userId!,
-        reaction: reaction!,
-        removed: false,
-        eventTs: `${Math.floor(h.clock.now().getTime() / 1000)}.00020${i}`,
-      })!,
-    );
-    await writeVotes(h.db, votes, h.clock.now());
+    ]);
     expect(messageText(h, p)).toContain(':+1: *0* support');
 
     await h.bot.tick();
@@ -74,23 +79,12 @@ describe('a vote reaches the tally whatever arrives late or fails', () => {
 
   it('a decision whose instance stopped before showing it: the next tick shows it and replies once', async () => {
     const p = await propose(h, 'U1');
-    const votes = ['U1', 'U2'].map((userId, i) =>
-      reactionVote({
-        eventId: `EvDecided${i}`,
-        channelId: HOME_CHANNEL,
-        messageTs: p.message_ts!,
-        userId,
-        reaction: '+1',
-        removed: false,
-        eventTs: `${Math.floor(h.clock.now().getTime() / 1000)}.00030${i}`,
-      })!,
-    );
-    await writeVotes(h.db, votes, h.clock.now());
-    // Another instance read the tally and adopted it (norm and all), then stopped: no message, no reply.
-    const elsewhere = new NormsService(h.db, communityPort(h.db), h.clock, new AppLogger('error'));
-    expect((await elsewhere.settle(p.id))?.closed).toBe('adopted');
-    const replies = () =>
-      h.fake.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === p.message_ts && c.params.reply_broadcast);
+    await storedVotes(p, 'Decided', [
+      ['U1', '+1'],
+      ['U2', '+1'],
+    ]);
+    await adoptedElsewhere(p);
+    const replies = () => outcomeReplies(p);
     expect(replies()).toHaveLength(0);
 
     await h.bot.tick();
@@ -107,23 +101,12 @@ describe('a vote reaches the tally whatever arrives late or fails', () => {
 
   it('a decision whose instance replied but stopped before recording its message: no second reply', async () => {
     const p = await propose(h, 'U1');
-    const votes = ['U1', 'U2'].map((userId, i) =>
-      reactionVote({
-        eventId: `EvReplied${i}`,
-        channelId: HOME_CHANNEL,
-        messageTs: p.message_ts!,
-        userId,
-        reaction: '+1',
-        removed: false,
-        eventTs: `${Math.floor(h.clock.now().getTime() / 1000)}.00030${i}`,
-      })!,
-    );
-    await writeVotes(h.db, votes, h.clock.now());
-    // Another instance read the tally and adopted it (norm and all), then stopped: no message, no reply.
-    const elsewhere = new NormsService(h.db, communityPort(h.db), h.clock, new AppLogger('error'));
-    expect((await elsewhere.settle(p.id))?.closed).toBe('adopted');
-    const replies = () =>
-      h.fake.callsOf('chat.postMessage').filter((c) => c.params.thread_ts === p.message_ts && c.params.reply_broadcast);
+    await storedVotes(p, 'Replied', [
+      ['U1', '+1'],
+      ['U2', '+1'],
+    ]);
+    await adoptedElsewhere(p);
+    const replies = () => outcomeReplies(p);
     // It had replied in the thread (the reply carries its key) before it stopped.
     const client = new WebClient('xoxb-test', { slackApiUrl: h.fake.url });
     const thread = { channel: HOME_CHANNEL, thread_ts: p.message_ts!, reply_broadcast: true };

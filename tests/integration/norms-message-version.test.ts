@@ -1,24 +1,14 @@
-import { writeVotes, type Vote } from '../../src/features/norms/vote-batches';
+import { writeVotes } from '../../src/features/norms/vote-batches';
 import { closeProposal, listLaggingMessages, markMessageShown } from '../../src/features/norms/repository';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database';
-import { seedOpenProposal, type Seeded } from '../support/seed';
+import { reactionVotesOn, seedOpenProposal, type Seeded } from '../support/seed';
 
 /** What a proposal's message should show, kept in the database (migration 011), on each server. */
 describe.each(DATABASE_KINDS)('message versions of proposals on %s', (kind) => {
   let database: TestDatabase;
   let s: Seeded;
   const now = new Date();
-  let events = 0;
-  const vote = (userId: string, extra: Partial<Vote> = {}): Vote => ({
-    eventId: `Ev${kind}${(events += 1)}`,
-    on: { channelId: s.channelId, messageTs: s.messageTs },
-    userId,
-    stance: 'support',
-    withdraw: false,
-    reason: null,
-    actedAt: `2026-03-02T09:00:00.${String(events).padStart(6, '0')}Z`,
-    ...extra,
-  });
+  const vote = reactionVotesOn(() => s, kind);
   const versions = async () =>
     database.db
       .selectFrom('proposals')

@@ -1,4 +1,4 @@
-import { seedOpenProposal, type Seeded } from '../support/seed';
+import { reactionVotesOn, seedOpenProposal, type Seeded } from '../support/seed';
 import { AppLogger } from '../../src/logger';
 import { VoteBatcher, writeVotes, type Vote } from '../../src/features/norms/vote-batches';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database';
@@ -9,18 +9,7 @@ describe.each(DATABASE_KINDS)('reaction votes written in batches on %s', (kind) 
   const logs: string[] = [];
   const logger = new AppLogger('info', (line) => logs.push(line));
   const now = new Date();
-  let events = 0;
-
-  const vote = (userId: string, extra: Partial<Vote> = {}): Vote => ({
-    eventId: `Ev${kind}${(events += 1)}`,
-    on: { channelId: s.channelId, messageTs: s.messageTs },
-    userId,
-    stance: 'support',
-    withdraw: false,
-    reason: null,
-    actedAt: `2026-03-02T09:00:00.${String(events).padStart(6, '0')}Z`,
-    ...extra,
-  });
+  const vote = reactionVotesOn(() => s, kind);
   const stances = async () =>
     new Map(
       (

@@ -1,4 +1,5 @@
 import type { Db } from '../../src/db/database';
+import type { Vote } from '../../src/features/norms/vote-batches';
 
 /** What `seedOpenProposal` made: a CoP, its members, and one open proposal already posted. */
 export interface Seeded {
@@ -74,5 +75,26 @@ export async function seedOpenProposal(db: Db, teamId: string, voters: number): 
     messageTs: MESSAGE_TS,
     voters: allMembers.slice(1),
     allMembers,
+  };
+}
+
+/**
+ * Makes reaction votes on the seeded proposal (`seeded` is read at each call, so it may be set in
+ * beforeAll): each with its own event id (`Ev<tag><n>`) and a later action time than the last.
+ */
+export function reactionVotesOn(seeded: () => Seeded, tag: string): (userId: string, extra?: Partial<Vote>) => Vote {
+  let events = 0;
+  return (userId, extra = {}) => {
+    events += 1;
+    return {
+      eventId: `Ev${tag}${events}`,
+      on: { channelId: seeded().channelId, messageTs: seeded().messageTs },
+      userId,
+      stance: 'support',
+      withdraw: false,
+      reason: null,
+      actedAt: `2026-03-02T09:00:00.${String(events).padStart(6, '0')}Z`,
+      ...extra,
+    };
   };
 }
