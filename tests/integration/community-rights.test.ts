@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../../src/db/schema';
 import {
@@ -8,7 +8,8 @@ import {
   findCopsWithRights,
   removeMember,
 } from '../../src/features/community/repository';
-import { RightsReader } from '../../src/features/community/rights';
+import { RightsReader, RightsReadTimeout } from '../../src/features/community/rights';
+import { isDatabaseUnavailable } from '../../src/slack/unavailable';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database';
 
 const TEAM = 'T0RIGHTS';
@@ -79,6 +80,26 @@ describe.each(DATABASE_KINDS)('who may do what in a CoP, read for every /cop com
     } finally {
       await counted.destroy();
     }
+  });
+
+  it('a read that hangs fails its questions in time as the database being away, and the next read goes out', async () => {
+    // A real hang: another session holds a lock the read needs, until the test lets go.
+    const blocker = await database.db.connection().execute(async (conn) => {
+      await sql`begin`.execute(conn);
+      await sql`lock table cops in access exclusive mode`.execute(conn);
+      const reader = new RightsReader(database.db, { timeoutMs: 300 });
+      const started = Date.now();
+      const hung = reader.rightsOf(TEAM, 'C0HOME', 'UMEMBER');
+      await expect(hung).rejects.toThrow(RightsReadTimeout);
+      const error = await hung.catch((e: unknown) => e);
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      // The next question is read on its own, not queued behind the hung read.
+      const next = reader.rightsOf(TEAM, 'C0HOME', 'UCOORD');
+      await sql`rollback`.execute(conn);
+      return next;
+    });
+    expect(blocker).toMatchObject({ member: true, coordinator: true });
   });
 
   it('a failed read fails each question it carried, and the next read goes on', async () => {

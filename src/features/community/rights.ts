@@ -2,6 +2,9 @@ import type { Db } from '../../db/database';
 import type { CopRights } from '../types';
 import { findCopsWithRights, type RightsQuestion } from './repository';
 
+/** Under Slack's 3 s: a command whose rights cannot be read by then is told to try again. */
+const READ_TIMEOUT_MS = 2_500;
+
 interface Waiting {
   readonly question: RightsQuestion;
   resolve(answer: CopRights | undefined): void;
@@ -22,7 +25,7 @@ export class RightsReader {
 
   constructor(
     private readonly db: Db,
-    private readonly maxBatch = 500,
+    private readonly options: { maxBatch?: number; timeoutMs?: number } = {},
   ) {}
 
   rightsOf(teamId: string, channelId: string, userId: string): Promise<CopRights | undefined> {
@@ -42,20 +45,38 @@ export class RightsReader {
     });
   }
 
+  /**
+   * One read at a time, but never stuck behind one: a read that has not answered within
+   * `timeoutMs` (a connection hung in a network partition, say) fails its questions as the
+   * database being away, and the next read goes out on another connection.
+   */
   private read(): void {
     this.reading = true;
-    const batch = this.waiting.splice(0, this.maxBatch);
-    void findCopsWithRights(
-      this.db,
-      batch.map((w) => w.question),
-    )
+    const batch = this.waiting.splice(0, this.options.maxBatch ?? 500);
+    const timeoutMs = this.options.timeoutMs ?? READ_TIMEOUT_MS;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RightsReadTimeout(timeoutMs)), timeoutMs);
+    });
+    const questions = batch.map((w) => w.question);
+    void Promise.race([findCopsWithRights(this.db, questions), timedOut])
       .then(
         (answers) => batch.forEach((w, i) => w.resolve(answers[i])),
         (error: unknown) => batch.forEach((w) => w.reject(error)),
       )
       .finally(() => {
+        clearTimeout(timer);
         this.reading = false;
         this.schedule();
       });
+  }
+}
+
+/** A read of rights that did not answer in time; `ETIMEDOUT`, so it reads as the database being away. */
+export class RightsReadTimeout extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(ms: number) {
+    super(`reading the callers' rights took over ${ms} ms`);
+    this.name = 'RightsReadTimeout';
   }
 }
