@@ -10,6 +10,11 @@ const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
 /** Gives up after this many tries in a row (about 15 minutes); the next vote or decision starts afresh. */
 const RETRY_ATTEMPTS = 20;
+/**
+ * A settle not finished by then (a connection hung in a network partition, say) counts as failed
+ * and is tried again: it must not hold every later settle of its proposal behind it.
+ */
+const SETTLE_TIMEOUT_MS = 30_000;
 
 /**
  * The Slack side of proposals: posting them, keeping their message current, announcing outcomes.
@@ -29,6 +34,7 @@ export class ProposalPublisher {
     private readonly client: WebClient,
     private readonly service: NormsService,
     private readonly logger: AppLogger,
+    private readonly settleTimeoutMs = SETTLE_TIMEOUT_MS,
   ) {}
 
   /** Stores and posts a proposal; on failure, stores nothing and tells the proposer. */
@@ -81,12 +87,24 @@ export class ProposalPublisher {
 
   private async settle(proposalId: number): Promise<void> {
     let settled: Settled | undefined;
-    try {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`settling proposal ${proposalId} took over ${this.settleTimeoutMs} ms`)),
+        this.settleTimeoutMs,
+      );
+    });
+    const work = async () => {
       settled = await this.service.settle(proposalId);
       if (settled) await this.show(settled);
+    };
+    try {
+      await Promise.race([work(), timedOut]);
       this.succeeded(proposalId);
     } catch (error) {
       this.failed(proposalId, settled, error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
