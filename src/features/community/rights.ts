@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database';
+import { withDeadline } from '../../deadline';
 import type { CopRights } from '../types';
 import { findCopsWithRights, type RightsQuestion } from './repository';
 
@@ -54,18 +55,13 @@ export class RightsReader {
     this.reading = true;
     const batch = this.waiting.splice(0, this.options.maxBatch ?? 500);
     const timeoutMs = this.options.timeoutMs ?? READ_TIMEOUT_MS;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RightsReadTimeout(timeoutMs)), timeoutMs);
-    });
     const questions = batch.map((w) => w.question);
-    void Promise.race([findCopsWithRights(this.db, questions), timedOut])
+    void withDeadline(findCopsWithRights(this.db, questions), timeoutMs, () => new RightsReadTimeout(timeoutMs))
       .then(
         (answers) => batch.forEach((w, i) => w.resolve(answers[i])),
         (error: unknown) => batch.forEach((w) => w.reject(error)),
       )
       .finally(() => {
-        clearTimeout(timer);
         this.reading = false;
         this.schedule();
       });

@@ -4,6 +4,7 @@ import type { AppLogger } from '../../logger';
 import type { NormsService, ProposalInput, Settled } from './service';
 import { announcementParams, proposalMessage, PROPOSAL_POST_FAILED } from './views';
 import { postOnce } from '../../slack/post';
+import { withDeadline } from '../../deadline';
 
 /** Waits before settling a proposal again after a failure: 1 s, doubling, at most a minute apart. */
 const RETRY_BASE_MS = 1_000;
@@ -87,24 +88,19 @@ export class ProposalPublisher {
 
   private async settle(proposalId: number): Promise<void> {
     let settled: Settled | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`settling proposal ${proposalId} took over ${this.settleTimeoutMs} ms`)),
-        this.settleTimeoutMs,
-      );
-    });
     const work = async () => {
       settled = await this.service.settle(proposalId);
       if (settled) await this.show(settled);
     };
     try {
-      await Promise.race([work(), timedOut]);
+      await withDeadline(
+        work(),
+        this.settleTimeoutMs,
+        () => new Error(`settling proposal ${proposalId} took over ${this.settleTimeoutMs} ms`),
+      );
       this.succeeded(proposalId);
     } catch (error) {
       this.failed(proposalId, settled, error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
