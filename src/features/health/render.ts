@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { withDeadline } from '../../deadline';
 import { CHART_FONT, type VegaLiteSpec } from './chart-spec';
 import { vegaSpec, type VegaSpec } from './chart-vega';
 
@@ -98,16 +99,13 @@ export class ChartRenderer {
   /** Runs one step on a fresh thread and ends the thread with its answer, whatever it is. */
   private step<T>(name: string, source: string, workerData: object): Promise<T> {
     const worker = new Worker(source, { eval: true, resourceLimits: HEAP_LIMITS, workerData });
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    return new Promise<T>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`${name} the chart took over ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
+    const answer = new Promise<T>((resolve, reject) => {
       worker
-        .once('message', (answer: T) => resolve(answer))
+        .once('message', (value: T) => resolve(value))
         .once('error', (error: Error) => reject(new Error(`${name} the chart failed: ${error.stack ?? error.message}`)))
         .once('exit', (code: number) => reject(new Error(`${name} the chart stopped (exit code ${code})`)));
-    }).finally(() => {
-      clearTimeout(timer);
-      return worker.terminate();
     });
+    const late = () => new Error(`${name} the chart took over ${STEP_TIMEOUT_MS} ms`);
+    return withDeadline(answer, STEP_TIMEOUT_MS, late).finally(() => worker.terminate());
   }
 }
