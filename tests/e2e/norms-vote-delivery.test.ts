@@ -125,6 +125,19 @@ describe('a vote reaches the tally whatever arrives late or fails', () => {
     expect(replies()).toHaveLength(1);
   });
 
+  it('a message that was deleted is left alone: one warning, no retries, no error every tick', async () => {
+    const p = await propose(h, 'U1');
+    h.fake.inject('chat.update', { body: { ok: false, error: 'message_not_found' } });
+    await storedVotes(p, 'Gone', [['U2', '+1']]);
+    await h.bot.tick();
+    expect(h.fake.callsOf('chat.update')).toHaveLength(1);
+    expect(h.logs.join('\n')).toContain(`the message of proposal ${p.id} is gone (message_not_found)`);
+    // Counted as shown: later ticks do not try again.
+    await h.bot.tick();
+    expect(h.fake.callsOf('chat.update')).toHaveLength(1);
+    expect(h.logs.filter((line) => line.includes('"level":"ERROR"'))).toEqual([]);
+  });
+
   it('retries a failed message update until the message shows the true tally', async () => {
     const p = await propose(h, 'U1');
     // Slack refuses the next two updates (an error the client does not retry itself).

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { slackErrorCode } from '../../slack/errors';
 import type { WebClient } from '@slack/web-api';
 import type { Clock } from '../../clock';
 import type { Db } from '../../db/database';
@@ -11,12 +12,6 @@ import type { ReviewService } from './reviews';
 
 /** A claim older than this whose message never got posted is taken over (its poster stopped). */
 const STALE_CLAIM_MS = 2 * 60 * 1000;
-
-/** The Slack error code of a failed Web API call, if it is one. */
-export function slackErrorCode(error: unknown): string | undefined {
-  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
-}
 
 /**
  * The pinned charter in each home channel: posted once per CoP (a claim in the database),

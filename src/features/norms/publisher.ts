@@ -3,6 +3,7 @@ import type { Cop, Proposal } from '../../db/schema';
 import type { AppLogger } from '../../logger';
 import type { NormsService, ProposalInput, Settled } from './service';
 import { announcementParams, proposalMessage, PROPOSAL_POST_FAILED } from './views';
+import { isMessageGone, slackErrorCode } from '../../slack/errors';
 import { postOnce } from '../../slack/post';
 import { withDeadline } from '../../deadline';
 
@@ -119,11 +120,19 @@ export class ProposalPublisher {
     const proposal = snapshot.proposal;
     const catchingUp = this.catchingUp.delete(proposal.id);
     if (!proposal.message_ts) return;
-    await this.client.chat.update({
-      channel: proposal.channel_id,
-      ts: proposal.message_ts,
-      ...proposalMessage(snapshot),
-    });
+    try {
+      await this.client.chat.update({
+        channel: proposal.channel_id,
+        ts: proposal.message_ts,
+        ...proposalMessage(snapshot),
+      });
+    } catch (error) {
+      if (!isMessageGone(error)) throw error;
+      // Deleted, or its channel archived: no retry can show it, so it counts as shown.
+      this.logger.warn(`the message of proposal ${proposal.id} is gone (${slackErrorCode(error)}); not updating it`);
+      if (version !== undefined) await this.service.messageShown(proposal.id, version);
+      return;
+    }
     if (closed || this.unannounced.delete(proposal.id)) await this.announce(snapshot);
     else if (catchingUp && proposal.status !== 'open') await this.announce(snapshot, { lookFirst: true });
     if (version !== undefined) await this.service.messageShown(proposal.id, version);
