@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Harness, HOME_CHANNEL, SIGNING_SECRET } from '../support/harness';
 import { TEAM_ID } from '../support/fake-slack';
-import { form, postSigned, sign } from '../support/slack-requests';
+import { form, postSigned, sign, slashCommand } from '../support/slack-requests';
 
 const PAYLOADS = resolve(__dirname, '../../../shared/slack-reference/payloads');
 
@@ -14,20 +14,16 @@ describe('the HTTP surface (SPEC.md "HTTP surface")', () => {
   afterEach(() => h.stop());
 
   const setupBody = () =>
-    form({
-      token: 'legacy',
-      team_id: TEAM_ID,
-      team_domain: 'example',
-      channel_id: HOME_CHANNEL,
-      channel_name: 'cop',
-      user_id: 'U1',
-      user_name: 'u1',
-      command: '/cop',
-      text: 'setup',
-      api_app_id: 'A0COP',
-      response_url: h.fake.responseUrl(),
-      trigger_id: 'trigger.1',
-    });
+    form(
+      slashCommand({
+        teamId: TEAM_ID,
+        channel: HOME_CHANNEL,
+        user: 'U1',
+        text: 'setup',
+        responseUrl: h.fake.responseUrl(),
+        triggerId: 'trigger.1',
+      }),
+    );
   const post = (body: string, options: Parameters<typeof postSigned>[4] = {}) =>
     postSigned(`${h.url}/slack/events`, SIGNING_SECRET, body, 'application/x-www-form-urlencoded', options);
 

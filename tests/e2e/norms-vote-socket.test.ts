@@ -1,3 +1,4 @@
+import { slashCommand } from '../support/slack-requests';
 import pg from 'pg';
 import { createApp, type CopBot } from '../../src/app';
 import { ManualClock } from '../../src/clock';
@@ -63,17 +64,17 @@ describe('Socket Mode: a reaction vote is acked after its write', () => {
     });
 
   it('holds the ack while the vote cannot be written yet, and sends it once it is', async () => {
-    const setup = socket.send('slash_commands', {
-      token: 'verification-token',
-      team_id: TEAM_ID,
-      channel_id: HOME_CHANNEL,
-      user_id: 'U1',
-      command: '/cop',
-      text: 'setup',
-      api_app_id: 'A0COP',
-      response_url: fake.responseUrl(),
-      trigger_id: 'trigger.setup',
-    });
+    const setup = socket.send(
+      'slash_commands',
+      slashCommand({
+        teamId: TEAM_ID,
+        channel: HOME_CHANNEL,
+        user: 'U1',
+        text: 'setup',
+        responseUrl: fake.responseUrl(),
+        triggerId: 'trigger.setup',
+      }),
+    );
     await socket.ackOf(setup);
     await fake.waitFor('chat.postMessage', (c) => c.params.channel === HOME_CHANNEL);
     const cop = await database.db.selectFrom('cops').selectAll().executeTakeFirstOrThrow();

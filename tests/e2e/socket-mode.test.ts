@@ -7,6 +7,7 @@ import { BOT_USER_ID, FakeSlack, TEAM_ID } from '../support/fake-slack';
 import { FakeSocketMode } from '../support/fake-socket-mode';
 import { freePort, HOME_CHANNEL, textOf } from '../support/harness';
 import { parsePrometheus, sampleValue } from '../support/prometheus';
+import { slashCommand } from '../support/slack-requests';
 import { waitUntil } from '../support/wait';
 
 const APP_TOKEN = 'xapp-1-A0COP-1-socketmodetoken';
@@ -70,24 +71,20 @@ describe('Socket Mode: the same app over Slack’s WebSocket', () => {
     expect(logs.join('\n')).toContain('Socket Mode');
   });
 
-  const slashCommand = (text: string, user = 'U1') => ({
-    token: 'verification-token',
-    team_id: TEAM_ID,
-    team_domain: 'example',
-    channel_id: HOME_CHANNEL,
-    channel_name: 'cop',
-    user_id: user,
-    user_name: user.toLowerCase(),
-    command: '/cop',
-    text,
-    api_app_id: 'A0COP',
+  const copCommand = (text: string, user = 'U1') => ({
+    ...slashCommand({
+      teamId: TEAM_ID,
+      channel: HOME_CHANNEL,
+      user,
+      text,
+      responseUrl: fake.responseUrl(),
+      triggerId: `trigger.${text}`,
+    }),
     is_enterprise_install: 'false',
-    response_url: fake.responseUrl(),
-    trigger_id: `trigger.${text}`,
   });
 
   it('/cop help through a slash_commands envelope: acked by envelope_id, answered at the response_url', async () => {
-    const command = slashCommand('help');
+    const command = copCommand('help');
     const envelopeId = socket.send('slash_commands', command);
     const ack = await socket.ackOf(envelopeId);
     expect(ack.envelope_id).toBe(envelopeId);
@@ -100,7 +97,7 @@ describe('Socket Mode: the same app over Slack’s WebSocket', () => {
   });
 
   it('/cop setup through the socket stores the CoP', async () => {
-    const envelopeId = socket.send('slash_commands', slashCommand('setup'));
+    const envelopeId = socket.send('slash_commands', copCommand('setup'));
     await socket.ackOf(envelopeId);
     await fake.waitFor('chat.postMessage', (c) => c.params.channel === HOME_CHANNEL);
     const cops = await database.db.selectFrom('cops').select(['channel_id', 'created_by']).execute();

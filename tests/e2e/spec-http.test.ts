@@ -4,21 +4,19 @@
 import { Harness, HOME_CHANNEL, SIGNING_SECRET } from '../support/harness';
 import { TEAM_ID } from '../support/fake-slack';
 import { createTestDatabase } from '../support/database';
-import { form, postSigned, sign } from '../support/slack-requests';
+import { form, postSigned, sign, slashCommand } from '../support/slack-requests';
 
 function setupBody(responseUrl: string): string {
-  return form({
-    token: 'legacy',
-    team_id: TEAM_ID,
-    channel_id: HOME_CHANNEL,
-    user_id: 'U1',
-    user_name: 'u1',
-    command: '/cop',
-    text: 'setup',
-    api_app_id: 'A0COP',
-    response_url: responseUrl,
-    trigger_id: 'trigger.1',
-  });
+  return form(
+    slashCommand({
+      teamId: TEAM_ID,
+      channel: HOME_CHANNEL,
+      user: 'U1',
+      text: 'setup',
+      responseUrl,
+      triggerId: 'trigger.1',
+    }),
+  );
 }
 
 describe('SPEC: HTTP surface', () => {

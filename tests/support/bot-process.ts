@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { builtMain } from './build';
 import { TEAM_ID } from './fake-slack';
 import { freePort, HOME_CHANNEL, SIGNING_SECRET } from './harness';
-import { form, postSigned, type HttpResult } from './slack-requests';
+import { form, postSigned, slashCommand, type HttpResult } from './slack-requests';
 import { waitUntil } from './wait';
 
 /** `npm start` as operators run it: the compiled bot in its own process, embedded database on disk. */
@@ -88,20 +88,9 @@ export function copCommand(bot: BotProcess, user: string, text: string, response
   return postSigned(
     `${bot.url}/slack/events`,
     SIGNING_SECRET,
-    form({
-      token: 'legacy',
-      team_id: TEAM_ID,
-      team_domain: 'example',
-      channel_id: HOME_CHANNEL,
-      channel_name: 'cop',
-      user_id: user,
-      user_name: user.toLowerCase(),
-      command: '/cop',
-      text,
-      api_app_id: 'A0COP',
-      response_url: responseUrl,
-      trigger_id: `trigger.${user}`,
-    }),
+    form(
+      slashCommand({ teamId: TEAM_ID, channel: HOME_CHANNEL, user, text, responseUrl, triggerId: `trigger.${user}` }),
+    ),
     'application/x-www-form-urlencoded',
   );
 }

@@ -6,7 +6,7 @@ import { AppLogger } from '../../src/logger';
 import { BUSY_TEXT } from '../../src/slack/routes';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database';
 import { BOT_USER_ID, FakeSlack, TEAM_ID, type SlackCall } from './fake-slack';
-import { form, postSigned, type HttpResult } from './slack-requests';
+import { form, postSigned, slashCommand, type HttpResult } from './slack-requests';
 import { waitUntil } from './wait';
 
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -131,20 +131,16 @@ export class Harness {
 
   /** `/cop <text>` typed by `user` in `channel` (the home channel by default). */
   async command(user: string, text: string, channel = HOME_CHANNEL): Promise<HttpResult> {
-    const body = form({
-      token: 'legacy',
-      team_id: TEAM_ID,
-      team_domain: 'example',
-      channel_id: channel,
-      channel_name: 'cop',
-      user_id: user,
-      user_name: user.toLowerCase(),
-      command: '/cop',
-      text,
-      api_app_id: 'A0COP',
-      response_url: this.fake.responseUrl(),
-      trigger_id: this.nextId('trigger.'),
-    });
+    const body = form(
+      slashCommand({
+        teamId: TEAM_ID,
+        channel,
+        user,
+        text,
+        responseUrl: this.fake.responseUrl(),
+        triggerId: this.nextId('trigger.'),
+      }),
+    );
     const result = await this.post(body, 'application/x-www-form-urlencoded');
     const answer = ackMessage(result);
     if (answer) this.fake.recordAckAnswer(answer);

@@ -39,3 +39,28 @@ export async function postSigned(
 }
 
 export const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString();
+
+/** The fields of a `/cop <text>` slash command as Slack posts them (form fields, or a Socket Mode payload). */
+export function slashCommand(c: {
+  teamId: string;
+  channel: string;
+  user: string;
+  text: string;
+  responseUrl: string;
+  triggerId: string;
+}): Record<string, string> {
+  return {
+    token: 'legacy',
+    team_id: c.teamId,
+    team_domain: 'example',
+    channel_id: c.channel,
+    channel_name: 'cop',
+    user_id: c.user,
+    user_name: c.user.toLowerCase(),
+    command: '/cop',
+    text: c.text,
+    api_app_id: 'A0COP',
+    response_url: c.responseUrl,
+    trigger_id: c.triggerId,
+  };
+}
