@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
-import { createTestDatabase, type TestDatabase } from '../support/database';
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
-import { emptyDatabase, propose } from '../support/norms';
+import { copPerTest, propose } from '../support/norms';
 import { adoptNorm, buttonTexts, dateToken, reviewRows, tick, command } from '../support/reviews';
 
 /** The charter messages the bot posted (top level) in the home channel. */
@@ -16,23 +15,7 @@ async function charterRow(h: Harness) {
 
 describe('the charter, norm histories and participation', () => {
   let h: Harness;
-  let shared: TestDatabase;
-  beforeAll(async () => {
-    shared = await createTestDatabase('postgres');
-  });
-  afterAll(() => shared.destroy());
-  beforeEach(async () => {
-    await emptyDatabase(shared);
-    h = await Harness.start({ sharedDatabase: shared, members: ['U1', 'U2', 'U3', 'U4'], others: ['U9'] });
-    await h.setupCop('U1');
-    await h.waitForMembers(4);
-  });
-  afterEach(async () => {
-    // Scheduled jobs log their failures rather than throw: none may have failed.
-    const errors = h.logs.filter((line) => line.includes('"level":"ERROR"'));
-    await h.stop();
-    expect(errors).toEqual([]);
-  });
+  copPerTest('postgres', (started) => (h = started), { others: ['U9'], noErrors: true });
 
   it('one pinned charter, edited in place as norms are adopted, changed, reaffirmed and retired', async () => {
     expect(charterPosts(h)).toHaveLength(0);

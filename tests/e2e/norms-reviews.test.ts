@@ -1,6 +1,6 @@
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database';
+import { DATABASE_KINDS } from '../support/database';
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
-import { emptyDatabase } from '../support/norms';
+import { copPerTest } from '../support/norms';
 import {
   adoptNorm,
   buttonTexts,
@@ -17,23 +17,7 @@ const DAY = 24 * 60 * 60 * 1000;
 
 describe.each(DATABASE_KINDS)('norm reviews: "Still how we work?" (%s)', (database) => {
   let h: Harness;
-  let shared: TestDatabase;
-  beforeAll(async () => {
-    shared = await createTestDatabase(database);
-  });
-  afterAll(() => shared.destroy());
-  beforeEach(async () => {
-    await emptyDatabase(shared);
-    h = await Harness.start({ sharedDatabase: shared, members: ['U1', 'U2', 'U3', 'U4'], others: ['U5', 'U9'] });
-    await h.setupCop('U1');
-    await h.waitForMembers(4);
-  });
-  afterEach(async () => {
-    // Scheduled jobs log their failures rather than throw: none may have failed.
-    const errors = h.logs.filter((line) => line.includes('"level":"ERROR"'));
-    await h.stop();
-    expect(errors).toEqual([]);
-  });
+  copPerTest(database, (started) => (h = started), { others: ['U5', 'U9'], noErrors: true });
 
   it('a norm falls due six months on, by date; Keep is voted like a proposal and reaffirms it', async () => {
     const norm = await adoptNorm(h, 'Cameras optional');

@@ -1,23 +1,15 @@
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database';
+import { DATABASE_KINDS } from '../support/database';
 import { Harness, HOME_CHANNEL, textOf } from '../support/harness';
-import { emptyDatabase, messageOf, messageText, propose, proposalRow, reactAt, stances } from '../support/norms';
+import { copPerTest, messageOf, messageText, propose, proposalRow, reactAt, stances } from '../support/norms';
 
 const DAY = 24 * 60 * 60 * 1000;
 
 describe.each(DATABASE_KINDS)('votes on proposals (%s)', (database) => {
   let h: Harness;
-  let shared: TestDatabase;
-  beforeAll(async () => {
-    shared = await createTestDatabase(database);
+  copPerTest(database, (started) => (h = started), {
+    others: ['U9'],
+    beforeSetup: (started) => started.fake.addUser({ id: 'UB2', is_bot: true }),
   });
-  afterAll(() => shared.destroy());
-  beforeEach(async () => {
-    await emptyDatabase(shared);
-    h = await Harness.start({ sharedDatabase: shared, members: ['U1', 'U2', 'U3', 'U4'], others: ['U9'] });
-    h.fake.addUser({ id: 'UB2', is_bot: true });
-    await h.setupCop('U1');
-  });
-  afterEach(() => h.stop());
 
   it('counts reactions with any skin tone, updates the message, and withdraws on removal', async () => {
     const p = await propose(h, 'U1');

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Proposal } from '../../src/db/schema';
-import { HOME_CHANNEL, textOf, type Harness } from './harness';
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from './database';
+import { Harness, HOME_CHANNEL, textOf } from './harness';
 
 export interface ProposalFields {
   kind?: 'new' | 'change' | 'retire';
@@ -94,4 +95,36 @@ export function reactAt(
 /** Empties every table, so one database serves a whole describe block. */
 export async function emptyDatabase(h: Pick<Harness, 'db'>): Promise<void> {
   await sql`truncate cops, slack_users, processed_events, outbox restart identity cascade`.execute(h.db);
+}
+
+/**
+ * The norms tests' bot: one database per test file (on `kind`), emptied before each test, and a
+ * fresh bot on it with a CoP that U1 set up (members U1 to U4, `others` in the workspace too).
+ * `use` is handed each test's harness. With `noErrors`, a test fails if the bot logged an error
+ * (scheduled jobs log their failures rather than throw).
+ */
+export function copPerTest(
+  kind: DatabaseKind,
+  use: (h: Harness) => void,
+  options: { others: string[]; beforeSetup?: (h: Harness) => void; noErrors?: boolean },
+): void {
+  let shared: TestDatabase;
+  let h: Harness;
+  beforeAll(async () => {
+    shared = await createTestDatabase(kind);
+  });
+  afterAll(() => shared.destroy());
+  beforeEach(async () => {
+    await emptyDatabase(shared);
+    h = await Harness.start({ sharedDatabase: shared, members: ['U1', 'U2', 'U3', 'U4'], others: options.others });
+    options.beforeSetup?.(h);
+    await h.setupCop('U1');
+    await h.waitForMembers(4);
+    use(h);
+  });
+  afterEach(async () => {
+    const errors = h.logs.filter((line) => line.includes('"level":"ERROR"'));
+    await h.stop();
+    if (options.noErrors) expect(errors).toEqual([]);
+  });
 }
