@@ -1,3 +1,4 @@
+import { withDeadline } from '../deadline';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { EmbeddedServer, type ServerLog } from './embedded/server';
@@ -78,7 +79,7 @@ function handle(db: Db, kind: DatabaseHandle['kind']): DatabaseHandle {
     async ping() {
       if (closed) return false;
       try {
-        await withTimeout(sql`select 1`.execute(db), 2_000);
+        await withDeadline(sql`select 1`.execute(db), 2_000, () => new Error('timed out after 2000 ms'));
         return true;
       } catch {
         return false;
@@ -90,14 +91,4 @@ function handle(db: Db, kind: DatabaseHandle['kind']): DatabaseHandle {
       await db.destroy();
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
