@@ -27,10 +27,6 @@ const SETTLE_TIMEOUT_MS = 30_000;
 export class ProposalPublisher {
   private readonly settling = new Coalescer();
   private readonly retries = new Map<number, { attempt: number; timer: NodeJS.Timeout }>();
-  /** Proposals closed by a run that failed before its announcement: the retry announces. */
-  private readonly unannounced = new Set<number>();
-  /** Proposals the `norms-messages` job is bringing up to date (see refreshLagging). */
-  private readonly catchingUp = new Set<number>();
 
   constructor(
     private readonly client: WebClient,
@@ -106,19 +102,19 @@ export class ProposalPublisher {
   }
 
   private failed(proposalId: number, settled: Settled | undefined, error: unknown): void {
-    if (settled?.closed) this.unannounced.add(proposalId);
     this.logger.error(`showing the tally of proposal ${proposalId} failed; trying again later`, error);
     this.retryLater(proposalId);
   }
 
   /**
-   * The message from the snapshot, then the outcome in its thread if this settle closed it (or,
-   * catching up, if it is decided: looked for first, so it is never posted twice), and last the
-   * message recorded as shown: a stop before that leaves it lagging, for the job to finish.
+   * The message from the snapshot, then the outcome in its thread, and last the message recorded
+   * as shown: a stop before that leaves it lagging, for a retry or the job to finish. The outcome
+   * is posted when this settle closed the proposal, or when a decided proposal's message still
+   * lags (the run that decided it failed or stopped before recording it): then the thread is
+   * looked at first, so the reply is never posted twice.
    */
   private async show({ snapshot, closed, version }: Settled): Promise<void> {
     const proposal = snapshot.proposal;
-    const catchingUp = this.catchingUp.delete(proposal.id);
     if (!proposal.message_ts) return;
     try {
       await this.client.chat.update({
@@ -133,8 +129,9 @@ export class ProposalPublisher {
       if (version !== undefined) await this.service.messageShown(proposal.id, version);
       return;
     }
-    if (closed || this.unannounced.delete(proposal.id)) await this.announce(snapshot);
-    else if (catchingUp && proposal.status !== 'open') await this.announce(snapshot, { lookFirst: true });
+    const lagging = version !== undefined && proposal.shown_version < version;
+    if (closed) await this.announce(snapshot);
+    else if (proposal.status !== 'open' && lagging) await this.announce(snapshot, { lookFirst: true });
     if (version !== undefined) await this.service.messageShown(proposal.id, version);
   }
 
@@ -145,11 +142,7 @@ export class ProposalPublisher {
    */
   async refreshLagging(): Promise<number> {
     const lagging = await this.service.laggingMessages();
-    for (const proposalId of lagging) {
-      this.catchingUp.add(proposalId);
-      await this.afterVote(proposalId);
-      this.catchingUp.delete(proposalId);
-    }
+    for (const proposalId of lagging) await this.afterVote(proposalId);
     return lagging.length;
   }
 
