@@ -47,11 +47,35 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create trigger proposals_status_bumps_message before update on proposals
     for each row execute function proposals_bump_message_on_status()`.execute(db);
+  // /cop norms' version (migration 010) is bumped by any update of proposals: these two counters
+  // would bump it too (each vote batch twice, each shown message once). Its trigger now compares
+  // the rows without them.
+  await sql`drop trigger proposals_update_bumps_overview on proposals`.execute(db);
+  await sql`
+    create function cops_bump_overview_by_proposal_change() returns trigger language plpgsql as $$
+    begin
+      update cops set overview_version = overview_version + 1
+      where id in (
+        select distinct n.cop_id from changed n join before o on o.id = n.id
+        where to_jsonb(n) - 'message_version' - 'shown_version'
+              is distinct from to_jsonb(o) - 'message_version' - 'shown_version');
+      return null;
+    end $$`.execute(db);
+  await sql`
+    create trigger proposals_update_bumps_overview after update on proposals
+    referencing old table as before new table as changed
+    for each statement execute function cops_bump_overview_by_proposal_change()`.execute(db);
   // The job's question: messages that lag, of proposals still worth showing.
   await sql`create index proposals_message_lags on proposals (id) where shown_version < message_version`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop trigger proposals_update_bumps_overview on proposals`.execute(db);
+  await sql`drop function if exists cops_bump_overview_by_proposal_change()`.execute(db);
+  await sql`
+    create trigger proposals_update_bumps_overview after update on proposals
+    referencing new table as changed
+    for each statement execute function cops_bump_overview_by_cop()`.execute(db);
   for (const event of ['insert', 'update', 'delete']) {
     await sql`drop trigger if exists ${sql.raw(`votes_${event}_bumps_message`)} on votes`.execute(db);
   }

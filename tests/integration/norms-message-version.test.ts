@@ -45,9 +45,27 @@ describe.each(DATABASE_KINDS)('message versions of proposals on %s', (kind) => {
     expect(await lagging()).toEqual([]);
   });
 
+  it("the message's versions move no other counter: a vote batch bumps /cop norms' version once, a shown message not at all", async () => {
+    const overview = async () =>
+      (
+        await database.db
+          .selectFrom('cops')
+          .select('overview_version')
+          .where('id', '=', s.copId)
+          .executeTakeFirstOrThrow()
+      ).overview_version;
+    const before = await overview();
+    await writeVotes(database.db, [vote(s.voters[3]!), vote(s.voters[4]!)], now);
+    expect(await overview()).toBe(before + 1);
+    const { message_version } = await versions();
+    await markMessageShown(database.db, s.proposalId, message_version);
+    expect(await overview()).toBe(before + 1);
+  });
+
   it('a decision bumps it; a message decided long ago is history, not lagging', async () => {
+    const { message_version: before } = await versions();
     const closed = await closeProposal(database.db, s.proposalId, 'adopted', now, 10);
-    expect(closed?.message_version).toBe(3);
+    expect(closed?.message_version).toBe(before + 1);
     expect(await lagging()).toEqual([s.proposalId]);
     expect(await listLaggingMessages(database.db, new Date(now.getTime() + 1000), 10)).toEqual([]);
   });
