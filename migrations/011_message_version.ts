@@ -15,6 +15,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .alterTable('proposals')
     .addColumn('message_version', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('shown_version', 'bigint', (c) => c.notNull().defaultTo(0))
+    // Who posts the outcome's thread reply: the one instance whose claim sets it (never twice).
+    .addColumn('outcome_claimed_at', 'timestamptz')
     .execute();
 
   await sql`
@@ -47,9 +49,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create trigger proposals_status_bumps_message before update on proposals
     for each row execute function proposals_bump_message_on_status()`.execute(db);
-  // /cop norms' version (migration 010) is bumped by any update of proposals: these two counters
-  // would bump it too (each vote batch twice, each shown message once). Its trigger now compares
-  // the rows without them.
+  // /cop norms' version (migration 010) is bumped by any update of proposals: these columns would
+  // bump it too (each vote batch twice, each shown message once). Its trigger now compares the
+  // rows without them.
   await sql`drop trigger proposals_update_bumps_overview on proposals`.execute(db);
   await sql`
     create function cops_bump_overview_by_proposal_change() returns trigger language plpgsql as $$
@@ -57,8 +59,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       update cops set overview_version = overview_version + 1
       where id in (
         select distinct n.cop_id from changed n join before o on o.id = n.id
-        where to_jsonb(n) - 'message_version' - 'shown_version'
-              is distinct from to_jsonb(o) - 'message_version' - 'shown_version');
+        where to_jsonb(n) - 'message_version' - 'shown_version' - 'outcome_claimed_at'
+              is distinct from to_jsonb(o) - 'message_version' - 'shown_version' - 'outcome_claimed_at');
       return null;
     end $$`.execute(db);
   await sql`
@@ -83,5 +85,10 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop function if exists proposals_bump_message_by_votes()`.execute(db);
   await sql`drop function if exists proposals_bump_message_on_status()`.execute(db);
   await sql`drop index if exists proposals_message_lags`.execute(db);
-  await db.schema.alterTable('proposals').dropColumn('message_version').dropColumn('shown_version').execute();
+  await db.schema
+    .alterTable('proposals')
+    .dropColumn('message_version')
+    .dropColumn('shown_version')
+    .dropColumn('outcome_claimed_at')
+    .execute();
 }

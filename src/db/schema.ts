@@ -151,6 +151,8 @@ export interface ProposalTable {
   message_version: ColumnType<number, never, never>;
   /** The message_version whose tally its message was last updated with. */
   shown_version: ColumnType<number, never, number>;
+  /** Set by the one instance that posts the outcome's thread reply. */
+  outcome_claimed_at: ColumnType<Date | null, never, Date>;
 }
 
 /** One row per member per proposal: the latest vote wins, a withdrawal keeps the row with no stance. */

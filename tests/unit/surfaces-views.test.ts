@@ -78,6 +78,7 @@ function proposal(id: number, over: Partial<Proposal> = {}): Proposal {
     lapse_notified_at: null,
     message_version: 0,
     shown_version: 0,
+    outcome_claimed_at: null,
     ...over,
   };
 }

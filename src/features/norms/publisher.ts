@@ -109,9 +109,9 @@ export class ProposalPublisher {
   /**
    * The message from the snapshot, then the outcome in its thread, and last the message recorded
    * as shown: a stop before that leaves it lagging, for a retry or the job to finish. The outcome
-   * is posted when this settle closed the proposal, or when a decided proposal's message still
-   * lags (the run that decided it failed or stopped before recording it): then the thread is
-   * looked at first, so the reply is never posted twice.
+   * is due when this settle closed the proposal, or when a decided proposal's message still lags
+   * (the run that decided it failed or stopped first); it is posted by whichever instance claims
+   * it first in the database, so never twice.
    */
   private async show({ snapshot, closed, version }: Settled): Promise<void> {
     const proposal = snapshot.proposal;
@@ -130,8 +130,8 @@ export class ProposalPublisher {
       return;
     }
     const lagging = version !== undefined && proposal.shown_version < version;
-    if (closed) await this.announce(snapshot);
-    else if (proposal.status !== 'open' && lagging) await this.announce(snapshot, { lookFirst: true });
+    const outcomeDue = closed !== undefined || (proposal.status !== 'open' && lagging);
+    if (outcomeDue && (await this.service.claimOutcomeReply(proposal.id))) await this.announce(snapshot);
     if (version !== undefined) await this.service.messageShown(proposal.id, version);
   }
 
@@ -167,22 +167,17 @@ export class ProposalPublisher {
   }
 
   /**
-   * The outcome in the thread; not retried: posting twice is worse than a missing reply (the
-   * message shows it). With `lookFirst`, the thread is searched for it before posting.
+   * The outcome in the thread, once claimed; not retried: posting twice is worse than a missing
+   * reply (the message shows it).
    */
-  private async announce(snapshot: Settled['snapshot'], options: { lookFirst?: boolean } = {}): Promise<void> {
+  private async announce(snapshot: Settled['snapshot']): Promise<void> {
     const proposal = snapshot.proposal;
     try {
       await postOnce(
         this.client,
         // Also sent to the channel: an outcome is news for everyone, not only the thread's followers.
         { channel: proposal.channel_id, thread_ts: proposal.message_ts!, ...announcementParams(snapshot) },
-        {
-          key: `proposal-outcome:${proposal.id}`,
-          logger: this.logger,
-          lookFirst: options.lookFirst,
-          since: options.lookFirst ? (proposal.decided_at ?? proposal.created_at) : undefined,
-        },
+        { key: `proposal-outcome:${proposal.id}`, logger: this.logger },
       );
     } catch (error) {
       this.logger.error(`announcing the outcome of proposal ${proposal.id} failed`, error);

@@ -75,6 +75,18 @@ export async function markMessageShown(db: Conn, proposalId: number, version: nu
     .execute();
 }
 
+/** Claims the posting of a decided proposal's outcome reply; false when it was claimed already. */
+export async function claimOutcomeReply(db: Conn, proposalId: number, now: Date): Promise<boolean> {
+  const row = await db
+    .updateTable('proposals')
+    .set({ outcome_claimed_at: now })
+    .where('id', '=', proposalId)
+    .where('outcome_claimed_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * Proposals whose message lags what it should show (an update that failed, an instance that
  * stopped first): open ones, and those decided since `decidedSince` (older ones are history).

@@ -158,6 +158,11 @@ export class NormsService {
     return repo.markMessageShown(this.db, proposalId, version);
   }
 
+  /** Whether this caller posts the proposal's outcome reply: the first to ask, of any instance. */
+  claimOutcomeReply(proposalId: number): Promise<boolean> {
+    return repo.claimOutcomeReply(this.db, proposalId, this.clock.now());
+  }
+
   /** Proposals whose message lags its votes or status (open, or decided in the last day). */
   laggingMessages(limit = 50): Promise<number[]> {
     return repo.listLaggingMessages(this.db, new Date(this.clock.now().getTime() - DAY), limit);
